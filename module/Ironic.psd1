@@ -1,0 +1,26 @@
+@{
+    RootModule           = 'Ironic.PowerShell.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f1f2f4e-0b8c-4a53-9d3e-2f6a3c1e9b71'
+    Author               = 'Ironic for PowerShell developers'
+    CompanyName          = 'Ironic for PowerShell'
+    Copyright            = '(c) Ironic for PowerShell developers. Apache-2.0.'
+    Description          = 'Boot bare-metal servers from PowerShell: node-specific boot ISOs as overlays, Redfish virtual media, ramdisk deploys and a boot configuration API server.'
+    CompatiblePSEditions = @('Core')
+    PowerShellVersion    = '7.4'
+    FormatsToProcess     = @('Ironic.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Test-IronicBootServer'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Ironic', 'BareMetal', 'Redfish', 'iPXE', 'ISO', 'VirtualMedia', 'PSEdition_Core', 'Linux', 'Windows')
+            LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
+            ProjectUri   = 'https://example.invalid/ironic-powershell'
+            ReleaseNotes = 'First release: module skeleton and boot server health check.'
+        }
+    }
+}

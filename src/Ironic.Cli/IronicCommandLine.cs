@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Ironic.Cli.Commands;
+using Ironic.Core;
+
+namespace Ironic.Cli;
+
+/// <summary>
+/// The `ironic` command tree. Each noun lives in its own file under Commands/ and is added
+/// here with one line; the nouns, verbs and flags are a contract (../shared/DESIGN.md).
+/// </summary>
+public static class IronicCommandLine
+{
+    public static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand($"ironic {IronicInfo.Version}: boot bare-metal servers from boot ISOs, Redfish virtual media and iPXE.");
+        root.Subcommands.Add(ServeCommand.Create(context));
+        return root;
+    }
+
+    /// <summary>Runs one command line; returns the exit code (0 ok, 1 failure, 2 usage).</summary>
+    public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var context = new CliContext(output, error);
+        var root = Build(context);
+        var config = new InvocationConfiguration { Output = output, Error = error };
+        try
+        {
+            return await root.Parse(args).InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return 130;
+        }
+    }
+}

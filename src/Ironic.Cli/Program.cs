@@ -1,0 +1,3 @@
+using Ironic.Cli;
+
+return await IronicCommandLine.InvokeAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

@@ -1,0 +1,53 @@
+namespace Ironic.Core.Inventory;
+
+/// <summary>
+/// The shared inventory: nodes, ports, conductors and per-node boot artifacts. SQLite (embedded
+/// default) and PostgreSQL implement it with one schema and the same behaviour; the store tests
+/// run against both.
+/// </summary>
+public interface IInventoryStore : IAsyncDisposable
+{
+    /// <summary>Creates or upgrades the schema (versioned migrations).</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    Task<Node> CreateNodeAsync(Node node, CancellationToken cancellationToken);
+
+    /// <summary>By UUID or name; null when there is none.</summary>
+    Task<Node?> GetNodeAsync(string nameOrUuid, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Node>> ListNodesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Writes every field of the node (UpdatedAt is set by the store).</summary>
+    Task<Node> UpdateNodeAsync(Node node, CancellationToken cancellationToken);
+
+    Task DeleteNodeAsync(Guid nodeUuid, CancellationToken cancellationToken);
+
+    /// <summary>Adds a port; the MAC is normalized; a MAC already in use is refused.</summary>
+    Task<Port> CreatePortAsync(Port port, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Port>> ListPortsAsync(Guid? nodeUuid, CancellationToken cancellationToken);
+
+    Task DeletePortAsync(string macAddress, CancellationToken cancellationToken);
+
+    /// <summary>The node that owns a port with this MAC (any format), or null.</summary>
+    Task<Node?> FindNodeByMacAsync(string macAddress, CancellationToken cancellationToken);
+
+    /// <summary>Takes the node's reservation for a conductor; false when another holds it.</summary>
+    Task<bool> TryReserveAsync(Guid nodeUuid, string conductor, CancellationToken cancellationToken);
+
+    Task ReleaseAsync(Guid nodeUuid, string conductor, CancellationToken cancellationToken);
+
+    /// <summary>Registers or refreshes a conductor's heartbeat.</summary>
+    Task HeartbeatAsync(Conductor conductor, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Conductor>> ListConductorsAsync(CancellationToken cancellationToken);
+
+    Task UnregisterConductorAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Stores a per-node artifact (rendered boot.ipxe, ISO delta …) under a name.</summary>
+    Task PutArtifactAsync(Guid nodeUuid, string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
+    Task<byte[]?> GetArtifactAsync(Guid nodeUuid, string name, CancellationToken cancellationToken);
+
+    Task DeleteArtifactsAsync(Guid nodeUuid, CancellationToken cancellationToken);
+}

@@ -1,0 +1,38 @@
+using System.Management.Automation;
+using Ironic.Core.Boot;
+
+namespace Ironic.PowerShell.Plumbing;
+
+/// <summary>
+/// Builds ErrorRecords with a PascalCase ErrorId, a specific category and the input as
+/// target. Core's exceptions map to ids here, in one table, so every cmdlet reports a given
+/// failure the same way.
+/// </summary>
+public static class ErrorRecords
+{
+    public static ErrorRecord Create(Exception exception, string errorId, ErrorCategory category, object? target) =>
+        new(exception, errorId, category, target);
+
+    /// <summary>The record for a failure from Core: a known exception type gets its own id and category.</summary>
+    public static ErrorRecord FromException(Exception exception, object? target)
+    {
+        var (id, category) = Classify(exception);
+        return new ErrorRecord(exception, id, category, target);
+    }
+
+    /// <summary>The ErrorId and category for an exception (PowerShell-free, so tests can check it).</summary>
+    public static (string ErrorId, ErrorCategory Category) Classify(Exception exception) => exception switch
+    {
+        BootServerUnavailableException => ("BootServerUnavailable", ErrorCategory.ConnectionError),
+        FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
+        DirectoryNotFoundException => ("DirectoryNotFound", ErrorCategory.ObjectNotFound),
+        UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),
+        TimeoutException => ("OperationTimedOut", ErrorCategory.OperationTimeout),
+        HttpRequestException => ("HttpRequestFailed", ErrorCategory.ConnectionError),
+        ArgumentException => ("InvalidArgument", ErrorCategory.InvalidArgument),
+        FormatException => ("InvalidFormat", ErrorCategory.InvalidData),
+        InvalidOperationException => ("InvalidOperation", ErrorCategory.InvalidOperation),
+        IOException => ("IOError", ErrorCategory.WriteError),
+        _ => ("UnexpectedError", ErrorCategory.NotSpecified),
+    };
+}
