@@ -52,6 +52,9 @@ public sealed class PostgresInventoryStore : SqlInventoryStore
             ApplicationName = "ironic",
             Timeout = 5,
             CommandTimeout = 30,
+            // The boot API runs the same few statements per request: let Npgsql prepare them per physical connection.
+            MaxAutoPrepare = 32,
+            AutoPrepareMinUsages = 2,
         };
         if (uri.UserInfo.Length > 0)
         {
