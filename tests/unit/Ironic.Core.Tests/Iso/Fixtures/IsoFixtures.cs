@@ -26,6 +26,9 @@ public enum IsoFixtureKind
 
     /// <summary>xorriso -partition_offset 16 with an isohybrid MBR/GPT: a second volume descriptor set and tree at block 16.</summary>
     PartitionOffset16,
+
+    /// <summary>Newer Debian/Ubuntu shape: the EFI FAT image is MBR partition 2 appended after the ISO tree (not a file in it); El Torito's EFI entry points there.</summary>
+    AppendedEfiPartition,
 }
 
 /// <summary>
@@ -77,6 +80,18 @@ public sealed class IsoFixtures
     /// <summary>The path of the fixture image, built on first use (or taken from the cache).</summary>
     public string PathOf(IsoFixtureKind kind) => _images[kind].Value;
 
+    /// <summary>Byte offset and length of MBR partition <paramref name="number"/> (1-4) of an image (MBR partition table at byte 446, 16-byte entries, LBA of 512 bytes).</summary>
+    public static (long Offset, long Length) MbrPartition(string image, int number)
+    {
+        using var stream = File.OpenRead(image);
+        var mbr = new byte[512];
+        stream.ReadExactly(mbr);
+        var entry = mbr.AsSpan(446 + (number - 1) * 16, 16);
+        long start = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(entry[8..]);
+        long sectors = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(entry[12..]);
+        return (start * 512, sectors * 512);
+    }
+
     private static string FindRepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -111,6 +126,18 @@ public sealed class IsoFixtures
                         "-b", "ISOLINUX.BIN", "-c", "BOOT.CAT", "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table",
                         "-eltorito-alt-boot", "-e", "EFIBOOT.IMG", "-no-emul-boot"]);
                     break;
+                case IsoFixtureKind.AppendedEfiPartition:
+                {
+                    string tree = GenericTree(Path.Combine(work, "tree"));
+                    string efi = Path.Combine(work, "efiboot.img");
+                    File.Move(Path.Combine(tree, "images", "efiboot.img"), efi);
+                    Xorriso(built, tree, ["-iso-level", "3", "-J", "-R", "-V", "APPENDED_EFI",
+                        "-b", "isolinux/isolinux.bin", "-c", "isolinux/boot.cat", "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table",
+                        "-append_partition", "2", "0xef", efi,
+                        "-eltorito-alt-boot", "-e", "--interval:appended_partition_2:all::", "-no-emul-boot",
+                        "-isohybrid-mbr", "/usr/lib/ISOLINUX/isohdpfx.bin"]);
+                    break;
+                }
                 default:
                     Xorriso(built, GenericTree(Path.Combine(work, "tree")), XorrisoOptions(kind));
                     break;
@@ -152,7 +179,7 @@ public sealed class IsoFixtures
     private string CacheKey(IsoFixtureKind kind)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{GeneratorVersion}|{kind}|{string.Join(' ', kind is IsoFixtureKind.MakeTestIsoBoth or IsoFixtureKind.MakeTestIsoIso or IsoFixtureKind.EsxiStyle ? [] : XorrisoOptions(kind))}|{GrubCfg}|{IsolinuxCfg}|{EsxiBootCfg}"));
+        hash.AppendData(Encoding.UTF8.GetBytes($"{GeneratorVersion}|{kind}|{string.Join(' ', kind is IsoFixtureKind.MakeTestIsoBoth or IsoFixtureKind.MakeTestIsoIso or IsoFixtureKind.EsxiStyle or IsoFixtureKind.AppendedEfiPartition ? [] : XorrisoOptions(kind))}|{GrubCfg}|{IsolinuxCfg}|{EsxiBootCfg}"));
         if (kind is IsoFixtureKind.MakeTestIsoBoth or IsoFixtureKind.MakeTestIsoIso)
             hash.AppendData(File.ReadAllBytes(MakeTestIsoScript));
         return Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();

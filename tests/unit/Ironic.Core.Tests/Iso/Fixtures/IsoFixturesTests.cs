@@ -136,4 +136,26 @@ public sealed class IsoFixturesTests(IsoFixtures fixtures)
         Assert.Matches(@"Partition offset\s*:\s*16\n", report);
         Assert.Matches(@"MBR partition\s*:\s*1\s+0x80\s+0x00\s+64\s", report); // the first partition starts at block 16 (64 sectors of 512)
     }
+
+    [Fact]
+    public void AppendedEfiPartition_IsMbrPartition2OutsideTheTree_AndHoldsGrubCfg()
+    {
+        string iso = fixtures.PathOf(IsoFixtureKind.AppendedEfiPartition);
+        Assert.DoesNotContain("/images/efiboot.img", Paths(iso, "-R"));
+        string report = ExternalTool.Run("xorriso", "-indev", iso, "-report_system_area", "plain").All;
+        Assert.Matches(@"MBR partition\s*:\s*2\s+0x00\s+0xef\s", report);
+        Assert.Contains("UEFI", ElTorito(iso), StringComparison.Ordinal);
+
+        var (offset, length) = IsoFixtures.MbrPartition(iso, 2);
+        using var stream = File.OpenRead(iso);
+        // Primary volume descriptor (ECMA-119 8.4.8): volume space size, little-endian half at byte 80.
+        var pvd = new byte[2048];
+        stream.Position = 16 * 2048;
+        stream.ReadExactly(pvd);
+        long treeEnd = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(pvd.AsSpan(80)) * 2048L;
+        Assert.True(offset >= treeEnd && offset + length <= stream.Length, $"the EFI partition ({offset}+{length}) lies after the ISO tree (ends at {treeEnd}) inside the {stream.Length}-byte file");
+        var volume = FatVolume.Open(stream, offset, length);
+        var grub = Encoding.UTF8.GetString(volume.ReadFile(volume.Find("/EFI/BOOT/grub.cfg")!));
+        Assert.Equal(IsoFixtures.GrubCfg, grub);
+    }
 }
