@@ -116,7 +116,9 @@ internal static class GrubScript
                 continue;
             }
             words.Add(word);
-            if (i - start == 1 && text[start] == '{')
+            // "{" ends the command that opens a block; "then", "else" and "do" open one too, so
+            // "if x; then linux /k a; fi" holds a linux command.
+            if ((i - start == 1 && text[start] == '{') || (words.Count == 1 && word.Value is "then" or "else" or "do" && i - start == word.Value.Length))
                 EndCommand(i);
         }
         EndCommand(text.Length);

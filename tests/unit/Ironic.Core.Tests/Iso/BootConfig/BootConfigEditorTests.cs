@@ -199,3 +199,66 @@ public class BootConfigEditorTests
         Assert.Same(FedoraGrub, BootConfigEditor.Apply(BootConfigKind.Grub, FedoraGrub, KernelParameterEdit.None));
     }
 }
+
+public class BootConfigEditorBytesAndBlocksTests
+{
+    [Fact]
+    public void Apply_OnBytes_KeepsNonAsciiBytesOfTitlesIdentical()
+    {
+        var content = System.Text.Encoding.UTF8.GetBytes("menuentry 'Installer — ünïcode' {\r\n  linux /vmlinuz quiet\r\n}\r\n")
+            .Concat(new byte[] { 0x23, 0x20, 0xE9, 0xFF, 0x0A }).ToArray(); // a comment in Latin-1, invalid as UTF-8
+        var result = BootConfigEditor.Apply(BootConfigKind.Grub, content, new KernelParameterEdit(["hostname=nœud"], ["quiet"]));
+        var expected = System.Text.Encoding.UTF8.GetBytes("menuentry 'Installer — ünïcode' {\r\n  linux /vmlinuz hostname=nœud\r\n}\r\n")
+            .Concat(new byte[] { 0x23, 0x20, 0xE9, 0xFF, 0x0A }).ToArray();
+        Assert.Equal(expected, result);
+    }
+
+    [Fact]
+    public void Grub_LinuxAfterThenOrElse_OnOneLine_IsEdited()
+    {
+        const string text = "if [ \"$grub_platform\" = efi ]; then linux /k a; else linux16 /k a; fi\n";
+        var result = BootConfigEditor.Apply(BootConfigKind.Grub, text, new KernelParameterEdit(["b"], []));
+        Assert.Equal("if [ \"$grub_platform\" = efi ]; then linux /k a b; else linux16 /k a b; fi\n", result);
+    }
+}
+
+public class BootConfigEditorPropertyTests
+{
+    public static TheoryData<BootConfigKind, string> Samples() => new()
+    {
+        { BootConfigKind.Grub, SampleConfigs.FedoraGrub },
+        { BootConfigKind.Grub, SampleConfigs.UbuntuGrub },
+        { BootConfigKind.Isolinux, SampleConfigs.DebianTxtCfg },
+        { BootConfigKind.Isolinux, SampleConfigs.CentosIsolinux },
+        { BootConfigKind.Isolinux, SampleConfigs.EsxiIsolinux },
+        { BootConfigKind.EsxiBootCfg, SampleConfigs.EsxiBootCfgText },
+    };
+
+    /// <summary>Configs with lines dropped, repeated and cut short still edit without error, and a second application changes nothing.</summary>
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Apply_OnMangledConfigs_NeverThrows_AndIsIdempotent(BootConfigKind kind, string sample)
+    {
+        var random = new Random(sample.Length);
+        var edit = new KernelParameterEdit(["ipa=1", "console=ttyS0", "nofb"], ["quiet", "rd.live.check"]);
+        var lines = sample.Split('\n');
+        for (int round = 0; round < 200; round++)
+        {
+            var mangled = new List<string>();
+            foreach (var line in lines)
+            {
+                int dice = random.Next(10);
+                if (dice == 0)
+                    continue;
+                mangled.Add(dice == 1 ? line[..random.Next(line.Length + 1)] : line);
+                if (dice == 2)
+                    mangled.Add(line);
+            }
+            string text = string.Join(random.Next(2) == 0 ? "\n" : "\r\n", mangled);
+            string once = BootConfigEditor.Apply(kind, text, edit);
+            Assert.Equal(once, BootConfigEditor.Apply(kind, once, edit));
+            _ = BootConfigEditor.ReadEntries(kind, once);
+            _ = BootConfigFiles.Detect("/x.cfg", once);
+        }
+    }
+}
