@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Ironic.Core.Boot;
-using Ironic.Core.Iso.Fat;
 
 namespace Ironic.PowerShell.Plumbing;
 
@@ -24,8 +23,6 @@ public static class ErrorRecords
     /// <summary>The ErrorId and category for an exception (PowerShell-free, so tests can check it).</summary>
     public static (string ErrorId, ErrorCategory Category) Classify(Exception exception) => exception switch
     {
-        // Before any IsoFormatException arm: it is a subclass.
-        FatVolumeFullException => ("FatVolumeFull", ErrorCategory.LimitsExceeded),
         BootServerUnavailableException => ("BootServerUnavailable", ErrorCategory.ConnectionError),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
         DirectoryNotFoundException => ("DirectoryNotFound", ErrorCategory.ObjectNotFound),
