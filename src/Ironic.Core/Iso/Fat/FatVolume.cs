@@ -9,6 +9,8 @@ namespace Ironic.Core.Iso.Fat;
 /// for loops and out-of-range links, so a hostile image ends in <see cref="IsoFormatException"/>.
 /// Edits are planned, not performed: <see cref="PlanReplace(FatFileEntry, ReadOnlySpan{byte}, DateTime?)"/>
 /// returns the region writes that make the change, and the caller decides where they go (an overlay).
+/// The volume keeps the stream (it must stay open while the volume is used) and moves its position:
+/// one volume is not for concurrent use.
 /// </summary>
 public sealed class FatVolume
 {
