@@ -175,7 +175,7 @@ public sealed class FatVolume
                 int extra = needed - oldChain.Count;
                 if (extra > free)
                     throw new FatVolumeFullException($"FAT: replacing {entry.Path} with {content.Length} bytes needs {extra} more clusters of {BytesPerCluster} bytes, but the {Type} volume has only {free} free. Make the content smaller, or rebuild the EFI image larger.");
-                uint cursor = StartOfFreeSearch(fat);
+                uint cursor = StartOfFreeSearch();
                 for (int i = 0; i < extra; i++)
                 {
                     uint cluster = NextFree(fat, ref cursor);
@@ -262,7 +262,7 @@ public sealed class FatVolume
         && BinaryPrimitives.ReadUInt32LittleEndian(sector[508..]) == 0xAA550000;  // FSI_TrailSig
 
     /// <summary>Where to look for free clusters: the FSInfo hint on FAT32 when it is valid, else cluster 2.</summary>
-    private uint StartOfFreeSearch(FatTable fat)
+    private uint StartOfFreeSearch()
     {
         if (Type == FatType.Fat32 && _boot.FsInfoSector != 0)
         {
@@ -275,7 +275,6 @@ public sealed class FatVolume
                     return hint;
             }
         }
-        _ = fat;
         return 2;
     }
 
