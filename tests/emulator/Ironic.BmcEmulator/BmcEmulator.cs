@@ -59,6 +59,21 @@ public sealed class BmcEmulator : IAsyncDisposable
         lock (_requests) _requests.Clear();
     }
 
+    /// <summary>The next <paramref name="count"/> requests are answered with <paramref name="status"/> and change nothing:
+    /// 503 carries Retry-After and ServiceTemporarilyUnavailable, any other status an InternalError body.</summary>
+    public void FailNext(int count, int status = 503)
+    {
+        if (status is < 400 or > 599) throw new ArgumentOutOfRangeException(nameof(status), status, "Give an HTTP error status (4xx or 5xx).");
+        _service.FailNext(count, status);
+    }
+
+    /// <summary>The next <paramref name="count"/> requests have their connection aborted without an answer
+    /// (the client sees an HttpRequestException); they change nothing. Recorded with status 0.</summary>
+    public void DropNext(int count) => _service.DropNext(count);
+
+    /// <summary>Every session token stops working at once (as after a BMC reset): the next request with one gets 401.</summary>
+    public void ExpireSessions() => _service.ExpireSessions();
+
     /// <summary>Loads the mockup, applies the profile, starts listening; the answer is serving.</summary>
     public static async Task<BmcEmulator> StartAsync(BmcEmulatorOptions options, CancellationToken cancellationToken)
     {
@@ -160,6 +175,11 @@ public sealed class BmcEmulator : IAsyncDisposable
         }
 
         Record(http, incoming, answer.Status);
+        if (ReferenceEquals(answer, Answer.Dropped))
+        {
+            context.Abort();
+            return;
+        }
         var response = context.Response;
         response.StatusCode = answer.Status;
         response.Headers["OData-Version"] = "4.0";

@@ -116,6 +116,10 @@ internal sealed record RedfishError(int Status, string MessageId, string Message
         "Wait for the indicated retry duration and retry the operation.", retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture))
     { Headers = new Dictionary<string, string> { ["Retry-After"] = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
 
+    public static RedfishError InternalError(int status, string why) => new(status, "InternalError",
+        $"The request failed due to an internal service error: {why}.",
+        "Resubmit the request. If the problem persists, consider resetting the service.");
+
     public static RedfishError SessionsNotSupported() => new(405, "OperationNotAllowed",
         "Session creation is disabled on this service; use HTTP Basic authentication.", "Do not repeat the operation.")
     { Headers = new Dictionary<string, string> { ["Allow"] = "GET" } };

@@ -12,6 +12,9 @@ internal sealed record Answer(int Status, JsonNode? Body, IReadOnlyDictionary<st
     public static Answer Of(RedfishError error) => new(error.Status, error.ToJson(), error.Headers);
 
     public static Answer NoContent { get; } = new(204, null, new Dictionary<string, string>());
+
+    /// <summary>No answer at all: the connection is aborted (a BMC that falls over mid-request).</summary>
+    public static Answer Dropped { get; } = new(0, null, new Dictionary<string, string>());
 }
 
 /// <summary>A request as the service sees it: method, normalized path, headers, raw body.</summary>
@@ -38,6 +41,9 @@ internal sealed class RedfishService : IDisposable
     private readonly Dictionary<string, TaskRecord> _tasks = new(StringComparer.Ordinal);
     private readonly string _sessionsPath;
     private long _requestCount;
+    private int _failNextCount;
+    private int _failNextStatus = 503;
+    private int _dropNextCount;
     private int _nextSessionId;
     private int _nextTaskId;
     private int _powerGeneration;
@@ -59,6 +65,14 @@ internal sealed class RedfishService : IDisposable
     public async Task<Answer> AnswerAsync(IncomingRequest request, CancellationToken cancellationToken)
     {
         if (_options.ResponseDelay > TimeSpan.Zero) await Task.Delay(_options.ResponseDelay, cancellationToken).ConfigureAwait(false);
+        if (TakeOne(ref _dropNextCount)) return Answer.Dropped;
+        if (TakeOne(ref _failNextCount))
+        {
+            var status = Volatile.Read(ref _failNextStatus);
+            return Answer.Of(status == 503
+                ? RedfishError.ServiceTemporarilyUnavailable(_options.RetryAfterSeconds)
+                : RedfishError.InternalError(status, "the emulator was told to fail this request"));
+        }
         if (ShouldFailNow()) return Answer.Of(RedfishError.ServiceTemporarilyUnavailable(_options.RetryAfterSeconds));
 
         var path = request.Path;
@@ -80,6 +94,36 @@ internal sealed class RedfishService : IDisposable
             "DELETE" => Delete(request),
             _ => Answer.Of(RedfishError.MethodNotAllowed(request.Method, path, AllowedMethods(path))),
         };
+    }
+
+    /// <summary>The next <paramref name="count"/> requests get <paramref name="status"/> (503 with Retry-After, or e.g. 500) and change nothing.</summary>
+    public void FailNext(int count, int status)
+    {
+        Volatile.Write(ref _failNextStatus, status);
+        Volatile.Write(ref _failNextCount, count);
+    }
+
+    /// <summary>The next <paramref name="count"/> requests have their connection aborted without an answer.</summary>
+    public void DropNext(int count) => Volatile.Write(ref _dropNextCount, count);
+
+    /// <summary>Every session token stops working (as after a BMC reboot or timeout); Basic still works.</summary>
+    public void ExpireSessions()
+    {
+        lock (_state.Gate)
+        {
+            foreach (var path in _sessionsByToken.Values) _state.Tree.Remove(path);
+            _sessionsByToken.Clear();
+        }
+    }
+
+    private static bool TakeOne(ref int counter)
+    {
+        while (true)
+        {
+            var now = Volatile.Read(ref counter);
+            if (now <= 0) return false;
+            if (Interlocked.CompareExchange(ref counter, now - 1, now) == now) return true;
+        }
     }
 
     private bool ShouldFailNow()
