@@ -59,6 +59,9 @@ public sealed class BmcEmulator : IAsyncDisposable
         lock (_requests) _requests.Clear();
     }
 
+    /// <summary>Cancelled when the host stops by itself (SIGTERM/Ctrl+C reach Kestrel's lifetime first).</summary>
+    internal CancellationToken HostStopping => _app.Lifetime.ApplicationStopping;
+
     /// <summary>The next <paramref name="count"/> requests are answered with <paramref name="status"/> and change nothing:
     /// 503 carries Retry-After and ServiceTemporarilyUnavailable, any other status an InternalError body.</summary>
     public void FailNext(int count, int status = 503)

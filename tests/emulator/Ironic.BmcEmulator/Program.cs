@@ -39,8 +39,10 @@ internal static class Program
             e.Cancel = true;
             stop.Cancel();
         };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
         await using var emulator = await BmcEmulator.StartAsync(options, stop.Token).ConfigureAwait(false);
+        // The host's own lifetime takes SIGTERM and SIGINT and stops Kestrel; end the wait with it.
+        // Cancel off the lifetime callback: stopping the host from inside its own callback would wait on itself.
+        using var hostStopped = emulator.HostStopping.Register(() => _ = Task.Run(stop.Cancel));
         var quirks = options.Quirks ?? BmcProfiles.DefaultQuirks(options.Profile);
         Console.WriteLine($"BMC emulator ({options.Profile}, quirks: {quirks}) listening on {emulator.Address}redfish/v1");
         Console.WriteLine($"System {emulator.State.SystemPath}; virtual media: {string.Join(", ", emulator.State.Slots.Select(s => s.Path))}");
