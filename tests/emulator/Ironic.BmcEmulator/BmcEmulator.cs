@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>
 /// One emulated Redfish BMC on a real Kestrel socket. Start many in one process; each holds a
@@ -81,7 +81,7 @@ public sealed class BmcEmulator : IAsyncDisposable
     public static async Task<BmcEmulator> StartAsync(BmcEmulatorOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.DownloadChunkSize < 1) throw new ArgumentException($"DownloadChunkSize must be at least 1 byte, not {options.DownloadChunkSize}.", nameof(options));
+        Validate(options);
         var endpoint = BmcEmulatorOptions.ParseListen(options.Listen);
         var tree = options.MockupDirectory is null ? ResourceTree.LoadBuiltIn(options.Profile) : ResourceTree.LoadDirectory(options.MockupDirectory);
         var state = BuildState(tree, options);
@@ -120,6 +120,20 @@ public sealed class BmcEmulator : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         emulator.Address = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal).TrimEnd('/') + "/");
         return emulator;
+    }
+
+    private static void Validate(BmcEmulatorOptions options)
+    {
+        if (options.DownloadChunkSize < 1)
+            throw new ArgumentException($"DownloadChunkSize must be at least 1 byte, not {options.DownloadChunkSize}.", nameof(options));
+        if (options.InitialPowerState is not ("On" or "Off"))
+            throw new ArgumentException($"InitialPowerState must be \"On\" or \"Off\", not \"{options.InitialPowerState}\".", nameof(options));
+        if (options.FailureProbability is < 0 or > 1 || double.IsNaN(options.FailureProbability))
+            throw new ArgumentException($"FailureProbability is a probability between 0 and 1, not {options.FailureProbability}.", nameof(options));
+        if (options.FailEveryNthRequest < 0)
+            throw new ArgumentException($"FailEveryNthRequest must be 0 (never) or a positive count, not {options.FailEveryNthRequest}.", nameof(options));
+        if (options.PreinsertedImage is { } busy && !Uri.TryCreate(busy, UriKind.Absolute, out _))
+            throw new ArgumentException($"PreinsertedImage must be an absolute URL such as http://192.0.2.1/old.iso, not \"{busy}\".", nameof(options));
     }
 
     private static BmcState BuildState(ResourceTree tree, BmcEmulatorOptions options)

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>How one emulated BMC behaves. Defaults: Generic profile on 127.0.0.1, a free port, admin/password.</summary>
 public sealed record BmcEmulatorOptions

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>
 /// What the emulated BMC holds now: power, boot override, virtual media slots and what it downloaded.

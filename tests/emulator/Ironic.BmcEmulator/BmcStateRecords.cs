@@ -1,4 +1,4 @@
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>The one-time/continuous boot override of the System as last set.</summary>
 public sealed record BootOverride(string Target, string Enabled, string? Mode);

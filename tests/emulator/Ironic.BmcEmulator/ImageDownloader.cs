@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>
 /// Fetches an inserted image the way BMCs do: HEAD for the size, then Range GETs of a fixed chunk,

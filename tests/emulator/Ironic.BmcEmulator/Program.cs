@@ -1,4 +1,4 @@
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>
 /// Runs one emulated BMC in the foreground until Ctrl+C:

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>
 /// An error answer in the shape every Redfish service uses: {"error": {code, message, @Message.ExtendedInfo: [...]}},
@@ -119,6 +119,10 @@ internal sealed record RedfishError(int Status, string MessageId, string Message
     public static RedfishError InternalError(int status, string why) => new(status, "InternalError",
         $"The request failed due to an internal service error: {why}.",
         "Resubmit the request. If the problem persists, consider resetting the service.");
+
+    public static RedfishError NothingToEject(string slot) => new(500, "GeneralError",
+        $"Virtual Media is detached or Virtual Media devices are already disconnected ({slot}).",
+        "Insert media before ejecting; a slot that reads Inserted=false is already ejected.", slot);
 
     public static RedfishError SessionsNotSupported() => new(405, "OperationNotAllowed",
         "Session creation is disabled on this service; use HTTP Basic authentication.", "Do not repeat the operation.")

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>An answer before it is written: status, extra headers, JSON body (or none).</summary>
 internal sealed record Answer(int Status, JsonNode? Body, IReadOnlyDictionary<string, string> Headers)
@@ -587,6 +587,13 @@ internal sealed class RedfishService : IDisposable
     {
         foreach (var (name, _) in body)
             return new(RedfishError.ActionParameterUnknown("VirtualMedia.EjectMedia", name), null);
+        if (_quirks.HasFlag(BmcQuirks.EjectEmptySlotRefused))
+        {
+            lock (_state.Gate)
+            {
+                if (_state.Tree.Find(slotPath)?["Inserted"]?.GetValue<bool>() != true) return new(RedfishError.NothingToEject(slotPath), null);
+            }
+        }
         return new(null, () => EjectLocked(slotPath, _state.Tree.Find(slotPath)!));
     }
 

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Ironic.BmcEmulator.Tests;
+namespace Ironic.BmcEmulation.Tests;
 
 /// <summary>The BMC's own fetch of an inserted image: HEAD, then Range GETs, hashed.</summary>
 public class DownloadTests

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Ironic.BmcEmulator.Tests;
+namespace Ironic.BmcEmulation.Tests;
 
 /// <summary>Faults a test switches on at run time, to drive a client's retry and re-authentication paths.</summary>
 public class FaultTests

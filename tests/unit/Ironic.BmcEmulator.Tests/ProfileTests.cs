@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 
-namespace Ironic.BmcEmulator.Tests;
+namespace Ironic.BmcEmulation.Tests;
 
 /// <summary>Each vendor profile's quirks, as a Redfish client meets them (raw HTTP).</summary>
 public class ProfileTests : IAsyncLifetime
@@ -139,6 +139,20 @@ public class ProfileTests : IAsyncLifetime
         var patchSlot = await redfish.PatchAsync("/redfish/v1/Managers/iDRAC.Embedded.1/VirtualMedia/CD", """{"Inserted":false}""", "*");
         Assert.Equal(HttpStatusCode.MethodNotAllowed, patchSlot.Status);
         Assert.Equal("GET, HEAD", patchSlot.Header("Allow"));
+    }
+
+    [Fact]
+    public async Task Idrac_EjectOfAnEmptySlot_Is500WithItsWords_AndTheSlotReadsNotInserted()
+    {
+        await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions { Profile = BmcProfile.Idrac }, None);
+        using var redfish = new Redfish(bmc);
+        const string slot = "/redfish/v1/Managers/iDRAC.Embedded.1/VirtualMedia/CD";
+
+        var answer = await redfish.PostAsync($"{slot}/Actions/VirtualMedia.EjectMedia", "{}");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, answer.Status);
+        Assert.Contains("already disconnected", answer.Message, StringComparison.Ordinal);
+        Assert.False((await redfish.GetAsync(slot)).Body!["Inserted"]!.GetValue<bool>());
     }
 
     [Fact]

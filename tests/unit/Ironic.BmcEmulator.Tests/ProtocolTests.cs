@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 
-namespace Ironic.BmcEmulator.Tests;
+namespace Ironic.BmcEmulation.Tests;
 
 /// <summary>Authentication, sessions, ETags, Boot, Reset, tasks, 503s and delays: what every profile shares.</summary>
 public class ProtocolTests
@@ -362,6 +362,42 @@ public class ProtocolTests
         using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert!.Thumbprint == bmc.Certificate!.Thumbprint };
         using var trusting = new Redfish(bmc, handler: handler);
         Assert.Equal(HttpStatusCode.OK, (await trusting.GetAsync("/redfish/v1")).Status);
+    }
+
+    [Theory]
+    [InlineData("InitialPowerState")]
+    [InlineData("FailureProbability")]
+    [InlineData("DownloadChunkSize")]
+    [InlineData("PreinsertedImage")]
+    public async Task Options_OutOfRange_AreRefusedNamingTheOption(string option)
+    {
+        var options = option switch
+        {
+            "InitialPowerState" => new BmcEmulatorOptions { InitialPowerState = "Maybe" },
+            "FailureProbability" => new BmcEmulatorOptions { FailureProbability = 1.5 },
+            "DownloadChunkSize" => new BmcEmulatorOptions { DownloadChunkSize = 0 },
+            _ => new BmcEmulatorOptions { PreinsertedImage = "old.iso" },
+        };
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => BmcEmulator.StartAsync(options, None));
+
+        Assert.Contains(option, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Head_AnswersHeadersWithoutBody()
+    {
+        await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions(), None);
+        using var redfish = new Redfish(bmc);
+
+        var head = await redfish.SendAsync(HttpMethod.Head, "/redfish/v1/Systems/1", null, null);
+
+        Assert.Equal(HttpStatusCode.OK, head.Status);
+        Assert.Null(head.Body);
+        Assert.Equal(await redfish.ETagAsync("/redfish/v1/Systems/1"), head.Header("ETag"));
+        Assert.Equal("GET, HEAD, PATCH", head.Header("Allow"));
+        Assert.Equal(HttpStatusCode.NotFound, (await redfish.GetAsync("/redfish/v1/Systems/2")).Status);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await redfish.DeleteAsync("/redfish/v1/Systems/1")).Status);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Ironic.BmcEmulator.Tests;
+namespace Ironic.BmcEmulation.Tests;
 
 /// <summary>The deploy tests drive many BMCs at once: they must start, work and stop together in one process.</summary>
 public class ScaleTests
