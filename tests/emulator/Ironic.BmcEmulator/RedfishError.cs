@@ -95,9 +95,17 @@ internal sealed record RedfishError(int Status, string MessageId, string Message
         $"The value '{value}' for the parameter {parameter} in the action {action} is invalid: {why}",
         "Correct the value for the parameter in the request body and resubmit the request if the operation failed.", value, parameter, action);
 
-    public static RedfishError ImageUnreachable(string url, string why) => new(400, "ResourceAtUriUnauthorized",
-        $"While accessing the resource at {url}, the service received an error: {why}",
-        "Check that the image URL is reachable from the BMC and that the image server answers HEAD and Range requests.", url, why);
+    /// <summary>The image could not be fetched: ResourceMissingAtURI for a 404, ResourceAtUriUnauthorized for 401/403,
+    /// CouldNotEstablishConnection otherwise (DMTF Base registry).</summary>
+    public static RedfishError ImageUnreachable(string url, int? status, string why) => status switch
+    {
+        404 => new(400, "ResourceMissingAtURI", $"The resource at the URI '{url}' was not found: {why}.",
+            "Place a valid resource at the URI or correct the URI and resubmit the request.", url),
+        401 or 403 => new(400, "ResourceAtUriUnauthorized", $"While accessing the resource at '{url}', the service received an authorization error: {why}.",
+            "Ensure that the appropriate access is provided for the service in order for it to access the URI.", url, why),
+        _ => new(400, "CouldNotEstablishConnection", $"The service failed to establish a connection with the URI '{url}': {why}.",
+            "Ensure that the URI contains a valid and reachable node name, protocol information and other URI components.", url),
+    };
 
     public static RedfishError ResourceInUse(string slot, string image) => new(409, "ResourceInUse",
         $"The change to the requested resource failed because the resource is in use or in transition: {slot} already has {image} inserted.",

@@ -486,7 +486,7 @@ internal sealed class RedfishService : IDisposable
         var url = new Uri(image);
         if (_quirks.HasFlag(BmcQuirks.ValidateImageOnInsert)
             && await _downloader.ProbeAsync(url, cancellationToken).ConfigureAwait(false) is { } unreachable)
-            return new(RedfishError.ImageUnreachable(image, unreachable), null);
+            return new(RedfishError.ImageUnreachable(image, unreachable.Status, unreachable.Why), null);
         return new(null, () =>
         {
             var slot = _state.Tree.Find(slotPath)!;

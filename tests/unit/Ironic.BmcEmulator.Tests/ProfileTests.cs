@@ -127,10 +127,12 @@ public class ProfileTests : IAsyncLifetime
 
         var missing = await redfish.PostAsync(insert, $$"""{"Image":"{{_images.UrlOf("missing.iso")}}"}""");
         Assert.Equal(HttpStatusCode.BadRequest, missing.Status);
+        Assert.Equal("Base.1.12.ResourceMissingAtURI", missing.MessageId);
         Assert.Contains("404", missing.Message, StringComparison.Ordinal);
 
         var unreachable = await redfish.PostAsync(insert, """{"Image":"http://127.0.0.1:1/boot.iso"}""");
         Assert.Equal(HttpStatusCode.BadRequest, unreachable.Status);
+        Assert.Equal("Base.1.12.CouldNotEstablishConnection", unreachable.MessageId);
         Assert.Contains("unable to connect", unreachable.Message, StringComparison.Ordinal);
         Assert.False(bmc.State.CdSlot.Inserted);
 
