@@ -201,8 +201,9 @@ public sealed class BmcEmulator : IAsyncDisposable
         response.StatusCode = answer.Status;
         response.Headers["OData-Version"] = "4.0";
         foreach (var (name, value) in answer.Headers) response.Headers[name] = value;
-        if (answer.Body is null) return;
-        var bytes = Encoding.UTF8.GetBytes(answer.Body.ToJsonString());
+        var text = answer.RenderedBody ?? answer.Body?.ToJsonString();
+        if (text is null) return;
+        var bytes = Encoding.UTF8.GetBytes(text);
         response.ContentType = "application/json; charset=utf-8";
         response.ContentLength = bytes.Length;
         if (incoming.Method != "HEAD") await response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);

@@ -9,6 +9,9 @@ namespace Ironic.BmcEmulation;
 /// <summary>An answer before it is written: status, extra headers, JSON body (or none).</summary>
 internal sealed record Answer(int Status, JsonNode? Body, IReadOnlyDictionary<string, string> Headers)
 {
+    /// <summary>The body already serialized (a GET renders once for the ETag and the answer); wins over Body.</summary>
+    public string? RenderedBody { get; init; }
+
     public static Answer Of(RedfishError error) => new(error.Status, error.ToJson(), error.Headers);
 
     public static Answer NoContent { get; } = new(204, null, new Dictionary<string, string>());
@@ -173,8 +176,9 @@ internal sealed class RedfishService : IDisposable
             var resource = _state.Tree.Find(path);
             if (resource is null) return Answer.Of(RedfishError.ResourceNotFound(path));
             RefreshCollections(path, resource);
-            var headers = new Dictionary<string, string> { ["ETag"] = ETagOf(resource), ["Allow"] = AllowedMethods(path) };
-            return new Answer(200, headOnly ? null : resource.DeepClone(), headers);
+            var rendered = resource.ToJsonString();
+            var headers = new Dictionary<string, string> { ["ETag"] = ETagOf(rendered), ["Allow"] = AllowedMethods(path) };
+            return new Answer(200, null, headers) { RenderedBody = rendered };
         }
     }
 
@@ -199,9 +203,11 @@ internal sealed class RedfishService : IDisposable
 
     private bool VirtualMediaPatchAllowed => _options.Profile == BmcProfile.Generic || _quirks.HasFlag(BmcQuirks.PatchOnlyVirtualMedia);
 
-    private string ETagOf(JsonObject resource)
+    private string ETagOf(JsonObject resource) => ETagOf(resource.ToJsonString());
+
+    private string ETagOf(string rendered)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(resource.ToJsonString()));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(rendered));
         var tag = $"\"{Convert.ToHexStringLower(hash.AsSpan(0, 8))}\"";
         return _quirks.HasFlag(BmcQuirks.WeakETags) ? "W/" + tag : tag;
     }
