@@ -42,7 +42,7 @@ public enum BmcQuirks
     ActionsAsTasks = 1 << 8,
     /// <summary>InsertMedia probes the image with HEAD first and refuses one it cannot reach (400 with the reason).</summary>
     ValidateImageOnInsert = 1 << 9,
-    /// <summary>InsertMedia refuses an image URL whose path does not end in .iso or that carries a query string.</summary>
+    /// <summary>InsertMedia refuses an image URL whose path does not end in .iso, that carries a query string, or that is longer than 255 characters.</summary>
     RequireIsoExtension = 1 << 10,
     /// <summary>When the background download fails the slot reads Inserted=false (else it stays inserted with Status.Health Critical).</summary>
     EjectOnDownloadFailure = 1 << 11,

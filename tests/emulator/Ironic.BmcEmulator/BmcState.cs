@@ -50,10 +50,29 @@ public sealed class BmcState
         get { lock (Gate) return _slots.Keys.Order(StringComparer.Ordinal).Select(SnapshotLocked).ToArray(); }
     }
 
-    /// <summary>The first slot whose MediaTypes has CD or DVD (the one a client should pick).</summary>
-    public VirtualMediaSlotState CdSlot =>
-        Slots.FirstOrDefault(s => s.MediaTypes.Contains("CD") || s.MediaTypes.Contains("DVD"))
-        ?? throw new InvalidOperationException("The mockup has no virtual media slot with CD or DVD in MediaTypes.");
+    /// <summary>The slot a client should pick: the first whose MediaTypes has CD or DVD and that takes an image
+    /// (has an InsertMedia action; on a PATCH-only BMC, any CD/DVD slot). OpenBMC's proxy Slot_0 is skipped.</summary>
+    public VirtualMediaSlotState CdSlot
+    {
+        get
+        {
+            string[] candidates;
+            lock (Gate)
+            {
+                candidates = _slots.Keys.Order(StringComparer.Ordinal)
+                    .Where(p => Tree.Find(p)?["MediaTypes"] is System.Text.Json.Nodes.JsonArray types
+                        && types.Any(t => t?.GetValue<string>() is "CD" or "DVD"))
+                    .OrderBy(p => Tree.Find(p)?["Actions"]?["#VirtualMedia.InsertMedia"] is null && HasInsertAction ? 1 : 0)
+                    .ToArray();
+            }
+            return candidates.Length > 0
+                ? Slot(candidates[0])
+                : throw new InvalidOperationException("The mockup has no virtual media slot with CD or DVD in MediaTypes.");
+        }
+    }
+
+    /// <summary>Whether any slot has an InsertMedia action (false on a PATCH-only BMC).</summary>
+    private bool HasInsertAction => _slots.Keys.Any(p => Tree.Find(p)?["Actions"]?["#VirtualMedia.InsertMedia"] is not null);
 
     /// <summary>A slot by its Id ("CD", "2", "EXT1") or its @odata.id.</summary>
     public VirtualMediaSlotState Slot(string idOrPath)

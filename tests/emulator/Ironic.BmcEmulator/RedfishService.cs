@@ -30,6 +30,8 @@ internal sealed record IncomingRequest(string Method, string Path, Func<string, 
 /// </summary>
 internal sealed class RedfishService : IDisposable
 {
+    /// <summary>Longest image URL a BMC with <see cref="BmcQuirks.RequireIsoExtension"/> takes (iDRAC and bmcweb cap paths near 256).</summary>
+    private const int MaxImageUrlLength = 255;
     private const string TaskMonitors = ResourceTree.Root + "/TaskService/TaskMonitors/";
     private static readonly string[] StandardResetTypes = ["On", "ForceOff", "GracefulShutdown", "GracefulRestart", "ForceRestart", "Nmi", "ForceOn", "PushPowerButton", "PowerCycle"];
     private static readonly string[] InsertParameters = ["Image", "Inserted", "WriteProtected", "TransferProtocolType", "TransferMethod", "UserName", "Password", "MediaType"];
@@ -540,6 +542,8 @@ internal sealed class RedfishService : IDisposable
         if (_quirks.HasFlag(BmcQuirks.RequireIsoExtension)
             && (!url.AbsolutePath.EndsWith(".iso", StringComparison.OrdinalIgnoreCase) || url.Query.Length > 0))
             return RedfishError.ActionParameterValueError(image, "Image", action, "the image must be an .iso file named in the URL path, without a query string.");
+        if (_quirks.HasFlag(BmcQuirks.RequireIsoExtension) && image.Length > MaxImageUrlLength)
+            return RedfishError.ActionParameterValueError(image, "Image", action, $"the URL is {image.Length} characters long; at most {MaxImageUrlLength} are accepted.");
         if (slot["Inserted"]?.GetValue<bool>() == true)
             return RedfishError.ResourceInUse(slotPath, slot["Image"]?.GetValue<string>() ?? "an image");
         return null;

@@ -21,8 +21,8 @@ public class ProfileTests : IAsyncLifetime
     [InlineData(BmcProfile.Ilo, "/redfish/v1/Systems/1", "/redfish/v1/Managers/1/VirtualMedia/2")]
     [InlineData(BmcProfile.Xcc, "/redfish/v1/Systems/1", "/redfish/v1/Managers/1/VirtualMedia/EXT1")]
     [InlineData(BmcProfile.Supermicro, "/redfish/v1/Systems/1", "/redfish/v1/Managers/1/VirtualMedia/CD1")]
-    [InlineData(BmcProfile.OpenBmc, "/redfish/v1/Systems/system", "/redfish/v1/Managers/bmc/VirtualMedia/Slot_0")]
-    public async Task Profile_PlacesSystemAndFirstCdSlotWhereTheVendorDoes(BmcProfile profile, string system, string cdSlot)
+    [InlineData(BmcProfile.OpenBmc, "/redfish/v1/Systems/system", "/redfish/v1/Managers/bmc/VirtualMedia/Slot_1")]
+    public async Task Profile_PlacesSystemAndUsableCdSlotWhereTheVendorDoes(BmcProfile profile, string system, string cdSlot)
     {
         await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions { Profile = profile }, None);
         using var redfish = new Redfish(bmc);
@@ -50,7 +50,8 @@ public class ProfileTests : IAsyncLifetime
         await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions { Profile = profile }, None);
         using var redfish = new Redfish(bmc);
         // OpenBMC's Slot_0 is a proxy slot without actions: a client must take a slot it can insert into.
-        var slot = bmc.State.Slots.First(s => s.MediaTypes.Contains("CD") && (profile != BmcProfile.OpenBmc || s.Id == "Slot_1")).Path;
+        var slot = bmc.State.CdSlot.Path;
+        Assert.Equal(profile == BmcProfile.OpenBmc ? "Slot_1" : bmc.State.Slots.First(s => s.MediaTypes.Contains("CD")).Id, bmc.State.CdSlot.Id);
         var system = bmc.State.SystemPath;
 
         RedfishAnswer inserted;
@@ -124,6 +125,10 @@ public class ProfileTests : IAsyncLifetime
 
         var withQuery = await redfish.PostAsync(insert, $$"""{"Image":"{{Iso}}?token=1"}""");
         Assert.Equal(HttpStatusCode.BadRequest, withQuery.Status);
+
+        var tooLong = await redfish.PostAsync(insert, $$"""{"Image":"{{_images.UrlOf(new string('a', 260) + ".iso")}}"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.Status);
+        Assert.Contains("at most 255", tooLong.Message, StringComparison.Ordinal);
 
         var missing = await redfish.PostAsync(insert, $$"""{"Image":"{{_images.UrlOf("missing.iso")}}"}""");
         Assert.Equal(HttpStatusCode.BadRequest, missing.Status);
@@ -241,6 +246,7 @@ public class ProfileTests : IAsyncLifetime
         await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions { Profile = BmcProfile.OpenBmc }, None);
         using var redfish = new Redfish(bmc);
 
+        Assert.Equal("Slot_1", bmc.State.CdSlot.Id);
         var proxy = await redfish.GetAsync("/redfish/v1/Managers/bmc/VirtualMedia/Slot_0");
         Assert.Null(proxy.Body!["Actions"]);
         Assert.Equal("GET, HEAD", proxy.Header("Allow"));
