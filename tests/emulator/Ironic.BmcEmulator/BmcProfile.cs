@@ -48,6 +48,11 @@ public enum BmcQuirks
     EjectOnDownloadFailure = 1 << 11,
     /// <summary>EjectMedia on a slot with nothing inserted is refused with 500 and iDRAC's words; the slot reads not inserted.</summary>
     EjectEmptySlotRefused = 1 << 12,
+    /// <summary>InsertMedia without UserName and Password is refused with 400 ActionParameterMissing
+    /// ("requires the parameter UserName"); empty strings satisfy it (seen on NVIDIA DGX BMCs).</summary>
+    CredentialsRequired = 1 << 13,
+    /// <summary>Firmware bug: any If-Match other than * gets 412, even the ETag just read; PATCH without If-Match works.</summary>
+    BrokenETags = 1 << 14,
 }
 
 /// <summary>The named presets: profile name to default quirks and mockup folder.</summary>

@@ -12,6 +12,9 @@ internal sealed record RedfishError(int Status, string MessageId, string Message
 
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>JSON pointers of the properties at fault ("#/TransferProtocolType"), as clients such as sushy read them.</summary>
+    public IReadOnlyList<string> RelatedProperties { get; init; } = [];
+
     public JsonObject ToJson()
     {
         var info = new JsonObject
@@ -24,6 +27,8 @@ internal sealed record RedfishError(int Status, string MessageId, string Message
             ["Severity"] = Status >= 500 ? "Critical" : "Warning",
             ["Resolution"] = Resolution,
         };
+        if (RelatedProperties.Count > 0)
+            info["RelatedProperties"] = new JsonArray(RelatedProperties.Select(p => (JsonNode?)JsonValue.Create(p)).ToArray());
         return new JsonObject
         {
             ["error"] = new JsonObject
@@ -57,43 +62,53 @@ internal sealed record RedfishError(int Status, string MessageId, string Message
 
     public static RedfishError PropertyMissing(string property) => new(400, "PropertyMissing",
         $"The property {property} is a required property and must be included in the request.",
-        "Ensure that the property is in the request body and has a valid value and resubmit the request if the operation failed.", property);
+        "Ensure that the property is in the request body and has a valid value and resubmit the request if the operation failed.", property)
+    { RelatedProperties = [$"#/{property}"] };
 
     public static RedfishError PropertyUnknown(string property) => new(400, "PropertyUnknown",
         $"The property {property} is not in the list of valid properties for the resource.",
-        "Remove the unknown property from the request body and resubmit the request if the operation failed.", property);
+        "Remove the unknown property from the request body and resubmit the request if the operation failed.", property)
+    { RelatedProperties = [$"#/{property}"] };
 
     public static RedfishError PropertyNotWritable(string property) => new(400, "PropertyNotWritable",
         $"The property {property} is a read only property and cannot be assigned a value.",
-        "Remove the property from the request body and resubmit the request if the operation failed.", property);
+        "Remove the property from the request body and resubmit the request if the operation failed.", property)
+    { RelatedProperties = [$"#/{property}"] };
 
     public static RedfishError PropertyValueNotInList(string value, string property) => new(400, "PropertyValueNotInList",
         $"The value '{value}' for the property {property} is not in the list of acceptable values.",
-        "Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed.", value, property);
+        "Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed.", value, property)
+    { RelatedProperties = [$"#/{property}"] };
 
     public static RedfishError PropertyValueTypeError(string value, string property) => new(400, "PropertyValueTypeError",
         $"The value '{value}' for the property {property} is not a type that the property can accept.",
-        "Correct the value for the property in the request body and resubmit the request if the operation failed.", value, property);
+        "Correct the value for the property in the request body and resubmit the request if the operation failed.", value, property)
+    { RelatedProperties = [$"#/{property}"] };
 
     public static RedfishError ActionParameterMissing(string action, string parameter) => new(400, "ActionParameterMissing",
         $"The action {action} requires the parameter {parameter} to be present in the request body.",
-        "Supply the action with the required parameter in the request body when the request is resubmitted.", action, parameter);
+        "Supply the action with the required parameter in the request body when the request is resubmitted.", action, parameter)
+    { RelatedProperties = [$"#/{parameter}"] };
 
     public static RedfishError ActionParameterUnknown(string action, string parameter) => new(400, "ActionParameterUnknown",
         $"The action {action} was submitted with the invalid parameter {parameter}.",
-        "Correct the invalid parameter and resubmit the request if the operation failed.", action, parameter);
+        "Correct the invalid parameter and resubmit the request if the operation failed.", action, parameter)
+    { RelatedProperties = [$"#/{parameter}"] };
 
     public static RedfishError ActionParameterNotSupported(string parameter, string action) => new(400, "ActionParameterNotSupported",
         $"The parameter {parameter} for the action {action} is not supported on the target resource.",
-        "Remove the parameter supplied and resubmit the request if the operation failed.", parameter, action);
+        "Remove the parameter supplied and resubmit the request if the operation failed.", parameter, action)
+    { RelatedProperties = [$"#/{parameter}"] };
 
     public static RedfishError ActionParameterValueNotInList(string value, string parameter, string action) => new(400, "ActionParameterValueNotInList",
         $"The value '{value}' for the parameter {parameter} in the action {action} is not in the list of acceptable values.",
-        "Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed.", value, parameter, action);
+        "Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed.", value, parameter, action)
+    { RelatedProperties = [$"#/{parameter}"] };
 
     public static RedfishError ActionParameterValueError(string value, string parameter, string action, string why) => new(400, "ActionParameterValueError",
         $"The value '{value}' for the parameter {parameter} in the action {action} is invalid: {why}",
-        "Correct the value for the parameter in the request body and resubmit the request if the operation failed.", value, parameter, action);
+        "Correct the value for the parameter in the request body and resubmit the request if the operation failed.", value, parameter, action)
+    { RelatedProperties = [$"#/{parameter}"] };
 
     /// <summary>The image could not be fetched: ResourceMissingAtURI for a 404, ResourceAtUriUnauthorized for 401/403,
     /// CouldNotEstablishConnection otherwise (DMTF Base registry).</summary>

@@ -220,6 +220,7 @@ internal sealed class RedfishService : IDisposable
         var ifMatch = request.Header("If-Match");
         if (string.IsNullOrWhiteSpace(ifMatch))
             return _quirks.HasFlag(BmcQuirks.IfMatchRequired) ? RedfishError.PreconditionRequired(request.Path) : null;
+        if (_quirks.HasFlag(BmcQuirks.BrokenETags) && ifMatch.Trim() != "*") return RedfishError.PreconditionFailed(request.Path);
         var current = ETagOf(resource);
         // With weak ETags the comparison is strong (RFC 9110 13.1.1): a W/ tag never matches, so a
         // client must send the tag without W/. Otherwise the comparison is weak, as most BMCs do.
@@ -527,6 +528,13 @@ internal sealed class RedfishService : IDisposable
             return RedfishError.PropertyValueTypeError(body["TransferProtocolType"]?.ToJsonString() ?? "null", "TransferProtocolType");
         if (protocol is null && isAction && _quirks.HasFlag(BmcQuirks.TransferProtocolTypeRequired))
             return RedfishError.ActionParameterMissing(action, "TransferProtocolType");
+        if (isAction && _quirks.HasFlag(BmcQuirks.CredentialsRequired))
+        {
+            foreach (var name in (string[])["UserName", "Password"])
+            {
+                if (!body.ContainsKey(name)) return RedfishError.ActionParameterMissing(action, name);
+            }
+        }
         if (protocol is not null)
         {
             var allowed = slot["Actions"]?["#VirtualMedia.InsertMedia"] is JsonObject insert

@@ -223,6 +223,7 @@ public class ProfileTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, minimal.Status);
         Assert.Equal("Base.1.12.ActionParameterMissing", minimal.MessageId);
         Assert.Contains("TransferProtocolType", minimal.Message, StringComparison.Ordinal);
+        Assert.Equal("#/TransferProtocolType", minimal.Body!["error"]!["@Message.ExtendedInfo"]![0]!["RelatedProperties"]![0]!.GetValue<string>());
 
         var withInserted = await redfish.PostAsync(insert, $$"""{"Image":"{{Iso}}","TransferProtocolType":"HTTP","Inserted":true,"WriteProtected":true}""");
         Assert.Equal(HttpStatusCode.BadRequest, withInserted.Status);
@@ -294,6 +295,21 @@ public class ProfileTests : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while ((await redfish.GetAsync(monitor)).Status == HttpStatusCode.Accepted) await Task.Delay(50, timeout.Token);
         Assert.True(bmc.State.Slot("2").Inserted);
+    }
+
+    [Fact]
+    public async Task CredentialsRequired_InsertWithoutUserNameAndPassword_IsActionParameterMissing_EmptyOnesWork()
+    {
+        await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions { Quirks = BmcQuirks.CredentialsRequired }, None);
+        using var redfish = new Redfish(bmc);
+        const string insert = "/redfish/v1/Systems/1/VirtualMedia/Cd/Actions/VirtualMedia.InsertMedia";
+
+        var refused = await redfish.PostAsync(insert, $$"""{"Image":"{{Iso}}"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Equal("Base.1.12.ActionParameterMissing", refused.MessageId);
+        Assert.Contains("requires the parameter UserName", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NoContent, (await redfish.PostAsync(insert, $$"""{"Image":"{{Iso}}","UserName":"","Password":""}""")).Status);
     }
 
     [Fact]

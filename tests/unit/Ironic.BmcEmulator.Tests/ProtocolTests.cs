@@ -136,6 +136,21 @@ public class ProtocolTests
     }
 
     [Fact]
+    public async Task BrokenETags_EvenTheCurrentETagIs412_ButNoIfMatchWorks()
+    {
+        await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions { Quirks = BmcQuirks.BrokenETags }, None);
+        using var redfish = new Redfish(bmc);
+        const string body = """{"Boot":{"BootSourceOverrideTarget":"Cd"}}""";
+        var etag = await redfish.ETagAsync("/redfish/v1/Systems/1");
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await redfish.PatchAsync("/redfish/v1/Systems/1", body, etag)).Status);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await redfish.PatchAsync("/redfish/v1/Systems/1", body, "W/" + etag)).Status);
+        Assert.Equal("None", bmc.State.Boot.Target);
+        Assert.Equal(HttpStatusCode.OK, (await redfish.PatchAsync("/redfish/v1/Systems/1", body)).Status);
+        Assert.Equal("Cd", bmc.State.Boot.Target);
+    }
+
+    [Fact]
     public async Task BootTarget_NotInAllowableValues_Is400PropertyValueNotInList()
     {
         await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions(), None);
