@@ -48,6 +48,9 @@ public sealed record BmcEmulatorOptions
     /// <summary>A busy slot: the first CD/DVD slot starts inserted with this image URL (nothing is downloaded).</summary>
     public string? PreinsertedImage { get; init; }
 
+    /// <summary>How much of an inserted image is fetched: all of it (default), HEAD only, or nothing.</summary>
+    public ImageFetchMode ImageFetch { get; init; } = ImageFetchMode.Full;
+
     /// <summary>Size of each Range GET when the BMC downloads an inserted image.</summary>
     public int DownloadChunkSize { get; init; } = 1024 * 1024;
 

@@ -32,7 +32,7 @@ internal sealed class ImageDownloader(HttpClient http, int chunkSize)
     }
 
     /// <summary>Runs the whole download, reporting each step through <paramref name="report"/>.</summary>
-    public async Task RunAsync(Uri url, Action<ImageDownload> report, CancellationToken cancellationToken)
+    public async Task RunAsync(Uri url, bool headOnly, Action<ImageDownload> report, CancellationToken cancellationToken)
     {
         var progress = new ImageDownload(ImageDownloadStatus.InProgress, url.ToString(), null, 0, null, 0, null);
         report(progress);
@@ -55,6 +55,11 @@ internal sealed class ImageDownloader(HttpClient http, int chunkSize)
                 length = size;
             }
             progress = progress with { ContentLength = length };
+            if (headOnly)
+            {
+                report(progress with { Status = ImageDownloadStatus.Probed });
+                return;
+            }
             report(progress);
 
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -11,6 +11,7 @@ internal static class Program
                                   [--username U] [--password-file F] [--mockup DIR] [--quirks A,B] [--add-quirks A,B]
                                   [--tls] [--delay-ms N] [--fail-every N] [--fail-probability P] [--seed N]
                                   [--power-delay-ms N] [--task-ms N] [--busy-image URL] [--chunk-bytes N]
+                                  [--image-fetch full|head|none]
         The password comes from --password-file or the BMC_EMULATOR_PASSWORD environment variable, never from argv
         (default: password).
         """;
@@ -82,6 +83,13 @@ internal static class Program
                 "--task-ms" => options with { TaskDuration = TimeSpan.FromMilliseconds(Number(name, Value())) },
                 "--busy-image" => options with { PreinsertedImage = Value() },
                 "--chunk-bytes" => options with { DownloadChunkSize = Number(name, Value()) },
+                "--image-fetch" => options with { ImageFetch = Value() switch
+                {
+                    "full" => ImageFetchMode.Full,
+                    "head" => ImageFetchMode.HeadOnly,
+                    "none" => ImageFetchMode.None,
+                    var other => throw new ArgumentException($"--image-fetch takes full, head or none, not '{other}'."),
+                } },
                 "--quirks" => SetQuirks(options, ref quirks, BmcProfiles.ParseQuirks(Value())),
                 "--add-quirks" => AddQuirks(options, ref addQuirks, BmcProfiles.ParseQuirks(Value())),
                 "--password" => throw new ArgumentException("Passwords are not taken from the command line: use --password-file F or BMC_EMULATOR_PASSWORD."),

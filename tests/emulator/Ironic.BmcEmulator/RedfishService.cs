@@ -570,12 +570,20 @@ internal sealed class RedfishService : IDisposable
 
         var runtime = _state.Runtime(slotPath);
         runtime.DownloadCancellation?.Cancel();
+        runtime.DownloadCancellation = null;
+        if (_options.ImageFetch == ImageFetchMode.None)
+        {
+            runtime.Download = ImageDownload.NotStarted;
+            runtime.Finished = SlotRuntime.NewFinished(completed: true);
+            return;
+        }
+        var headOnly = _options.ImageFetch == ImageFetchMode.HeadOnly;
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         var finished = SlotRuntime.NewFinished(completed: false);
         runtime.DownloadCancellation = cancellation;
         runtime.Finished = finished;
         runtime.Download = new ImageDownload(ImageDownloadStatus.InProgress, url.ToString(), null, 0, null, 0, null);
-        _ = Task.Run(() => _downloader.RunAsync(url, download => ReportDownload(slotPath, cancellation, finished, download), cancellation.Token));
+        _ = Task.Run(() => _downloader.RunAsync(url, headOnly, download => ReportDownload(slotPath, cancellation, finished, download), cancellation.Token));
     }
 
     private void ReportDownload(string slotPath, CancellationTokenSource owner, TaskCompletionSource finished, ImageDownload download)

@@ -33,6 +33,29 @@ public class DownloadTests
     }
 
     [Fact]
+    public async Task HeadOnly_ProbesTheImageWithoutFetchingIt_None_FetchesNothing()
+    {
+        await using var images = await TestImageServer.StartAsync(50_000);
+        await using var probing = await BmcEmulator.StartAsync(new BmcEmulatorOptions { ImageFetch = ImageFetchMode.HeadOnly }, None);
+        await using var idle = await BmcEmulator.StartAsync(new BmcEmulatorOptions { ImageFetch = ImageFetchMode.None }, None);
+        foreach (var bmc in new[] { probing, idle })
+        {
+            using var redfish = new Redfish(bmc);
+            Assert.Equal(HttpStatusCode.NoContent, (await redfish.PostAsync("/redfish/v1/Systems/1/VirtualMedia/Cd/Actions/VirtualMedia.InsertMedia", $$"""{"Image":"{{images.UrlOf("a.iso")}}"}""")).Status);
+        }
+
+        var probed = await probing.State.WaitForDownloadAsync("Cd", Soon);
+        var nothing = await idle.State.WaitForDownloadAsync("Cd", Soon);
+
+        Assert.Equal(ImageDownloadStatus.Probed, probed.Status);
+        Assert.Equal(50_000, probed.ContentLength);
+        Assert.Equal(0, probed.BytesReceived);
+        Assert.Equal(ImageDownloadStatus.None, nothing.Status);
+        Assert.True(idle.State.Slot("Cd").Inserted);
+        Assert.Equal([("HEAD", (string?)null)], images.Requests);
+    }
+
+    [Fact]
     public async Task ServerIgnoringRange_FailsTheDownload_SlotStaysInsertedButCritical()
     {
         await using var images = await TestImageServer.StartAsync(100_000);

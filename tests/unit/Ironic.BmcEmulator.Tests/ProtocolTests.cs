@@ -422,13 +422,14 @@ public class ProtocolTests
         File.WriteAllText(file, "from-file\n");
         try
         {
-            var options = Program.ParseArguments(["--listen", "127.0.0.1:0", "--profile", "ilo", "--username", "root", "--password-file", file, "--add-quirks", "ActionsAsTasks", "--fail-every", "5"]);
+            var options = Program.ParseArguments(["--listen", "127.0.0.1:0", "--profile", "ilo", "--username", "root", "--password-file", file, "--add-quirks", "ActionsAsTasks", "--fail-every", "5", "--image-fetch", "head"]);
 
             Assert.Equal(BmcProfile.Ilo, options.Profile);
             Assert.Equal("root", options.UserName);
             Assert.Equal("from-file", options.Password);
             Assert.Equal(BmcProfiles.DefaultQuirks(BmcProfile.Ilo) | BmcQuirks.ActionsAsTasks, options.Quirks);
             Assert.Equal(5, options.FailEveryNthRequest);
+            Assert.Equal(ImageFetchMode.HeadOnly, options.ImageFetch);
         }
         finally
         {
