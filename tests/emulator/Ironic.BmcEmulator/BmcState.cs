@@ -88,10 +88,15 @@ public sealed class BmcState
         get { lock (Gate) return Tree.All.Count(r => r.Value["@odata.type"]?.GetValue<string>()?.StartsWith("#Session.", StringComparison.Ordinal) == true); }
     }
 
-    /// <summary>Waits until the slot's current download has Completed, Failed or been Cancelled, and returns it.</summary>
+    /// <summary>Waits until the slot's latest download has ended (Completed, Failed, Cancelled or Probed) and returns it.
+    /// If nothing was ever inserted into the slot (a 202 task still running, say), it first waits for an insert; the
+    /// token bounds the wait.</summary>
     public async Task<ImageDownload> WaitForDownloadAsync(string idOrPath, CancellationToken cancellationToken)
     {
         var path = Slot(idOrPath).Path;
+        Task firstInsert;
+        lock (Gate) firstInsert = _slots[path].FirstInsert.Task;
+        await firstInsert.WaitAsync(cancellationToken).ConfigureAwait(false);
         Task finished;
         lock (Gate) finished = _slots[path].Finished.Task;
         await finished.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -126,6 +131,9 @@ internal sealed class SlotRuntime
     public ImageDownload Download { get; set; } = ImageDownload.NotStarted;
 
     public CancellationTokenSource? DownloadCancellation { get; set; }
+
+    /// <summary>Completed by the first insert through Redfish (not by a pre-inserted busy image).</summary>
+    public TaskCompletionSource FirstInsert { get; } = NewFinished(completed: false);
 
     /// <summary>Completed when the current download ends; a new insert replaces it.</summary>
     public TaskCompletionSource Finished { get; set; } = NewFinished(completed: true);

@@ -571,6 +571,7 @@ internal sealed class RedfishService : IDisposable
         var runtime = _state.Runtime(slotPath);
         runtime.DownloadCancellation?.Cancel();
         runtime.DownloadCancellation = null;
+        runtime.FirstInsert.TrySetResult();
         if (_options.ImageFetch == ImageFetchMode.None)
         {
             runtime.Download = ImageDownload.NotStarted;

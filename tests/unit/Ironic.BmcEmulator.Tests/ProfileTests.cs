@@ -291,10 +291,11 @@ public class ProfileTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Accepted, accepted.Status);
         Assert.False(bmc.State.Slot("2").Inserted);
-        var monitor = accepted.Header("Location")!;
+        // Waiting for the download first: it waits for the task to insert, then for the fetch.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while ((await redfish.GetAsync(monitor)).Status == HttpStatusCode.Accepted) await Task.Delay(50, timeout.Token);
+        Assert.Equal(ImageDownloadStatus.Completed, (await bmc.State.WaitForDownloadAsync("2", timeout.Token)).Status);
         Assert.True(bmc.State.Slot("2").Inserted);
+        Assert.Equal(HttpStatusCode.OK, (await redfish.GetAsync(accepted.Header("Location")!)).Status);
     }
 
     [Fact]
