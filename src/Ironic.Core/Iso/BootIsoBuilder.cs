@@ -1,10 +1,17 @@
 using System.Globalization;
 using System.Text;
+using Ironic.Core.Iso.BootConfig;
 using Ironic.Core.Iso.Fat;
 
 namespace Ironic.Core.Iso;
 
-/// <summary>Where a text file that an edit changed lives: in the ISO tree, or inside an El Torito FAT image.</summary>
+/// <summary>Where a text file lives: in the ISO tree, or inside an El Torito FAT image (<see cref="BootImage"/>).</summary>
+public sealed record TextFileLocation(string Path, string? BootImage)
+{
+    public string Location => BootImage is null ? Path : $"{BootImage}:{Path}";
+}
+
+/// <summary>A file that an edit changed, with its old and new sizes (old -1 for an added file).</summary>
 public sealed record ChangedFile(string Path, string? BootImage, long OldSize, long NewSize)
 {
     public string Location => BootImage is null ? Path : $"{BootImage}:{Path}";
@@ -17,11 +24,6 @@ public sealed record ChangedFile(string Path, string? BootImage, long OldSize, l
 /// </summary>
 public sealed class BootIsoBuilder
 {
-    /// <summary>Files larger than this are never considered configuration.</summary>
-    public const int MaxConfigBytes = 256 * 1024;
-
-    private static readonly string[] ConfigExtensions = [".cfg", ".conf", ".txt", ".lst", ".menu", ""];
-
     private readonly IsoEditor _editor;
     private readonly List<ChangedFile> _changed = [];
 
@@ -35,30 +37,43 @@ public sealed class BootIsoBuilder
     public IReadOnlyList<ChangedFile> Changed => _changed;
 
     /// <summary>
-    /// Offers every small text file of the ISO tree and of each El Torito FAT image to
-    /// <paramref name="edit"/> (path, text) → new text or null to leave it; writes the changes.
+    /// Applies a kernel parameter edit to every GRUB, ISOLINUX/SYSLINUX and ESXi boot.cfg
+    /// configuration found (by name and content) in the ISO tree and inside the El Torito FAT images.
     /// </summary>
-    public IReadOnlyList<ChangedFile> EditTextFiles(Func<string, string, string?> edit)
+    public IReadOnlyList<ChangedFile> EditKernelParameters(KernelParameterEdit edit)
     {
+        ArgumentNullException.ThrowIfNull(edit);
+        if (edit.IsEmpty) return [];
+        return EditTextFiles(BootConfigFiles.IsCandidate, (file, text) =>
+            BootConfigFiles.Detect(file.Path, text) is { } kind ? BootConfigEditor.Apply(kind, text, edit) : null);
+    }
+
+    /// <summary>
+    /// Offers every text file that <paramref name="isCandidate"/> (path, size) accepts, in the ISO
+    /// tree and in each El Torito FAT image, to <paramref name="edit"/> (where, text) → new text, or
+    /// null to leave it; writes the changes.
+    /// </summary>
+    public IReadOnlyList<ChangedFile> EditTextFiles(Func<string, long, bool> isCandidate, Func<TextFileLocation, string, string?> edit)
+    {
+        ArgumentNullException.ThrowIfNull(isCandidate);
         ArgumentNullException.ThrowIfNull(edit);
         var before = _changed.Count;
         var bootSectors = Image.ElTorito?.Entries.Select(e => e.LoadSector).ToHashSet() ?? [];
         foreach (var entry in Image.EntriesOf(Image.PreferredVolume).ToList())
         {
-            if (entry.IsDirectory || entry.Size == 0 || entry.Size > MaxConfigBytes || entry.SymlinkTarget is not null) continue;
-            if (bootSectors.Contains(entry.FirstSector)) continue;
-            if (!ConfigExtensions.Contains(Path.GetExtension(entry.Name).ToLowerInvariant())) continue;
-            var bytes = Image.ReadFile(entry, MaxConfigBytes);
+            if (entry.IsDirectory || entry.Size == 0 || entry.SymlinkTarget is not null || entry.Extents.Count != 1) continue;
+            if (bootSectors.Contains(entry.FirstSector) || !isCandidate(entry.Path, entry.Size)) continue;
+            var bytes = Image.ReadFile(entry, BootConfigFiles.MaxConfigBytes);
             if (!LooksLikeText(bytes)) continue;
             var text = Encoding.UTF8.GetString(bytes);
-            if (edit(entry.Path, text) is not { } updated || string.Equals(updated, text, StringComparison.Ordinal)) continue;
+            if (edit(new TextFileLocation(entry.Path, null), text) is not { } updated || string.Equals(updated, text, StringComparison.Ordinal)) continue;
             var content = Encoding.UTF8.GetBytes(updated);
             _editor.ReplaceFile(entry, content);
             _changed.Add(new ChangedFile(entry.Path, null, entry.Size, content.Length));
         }
         foreach (var boot in FatBootImages())
         {
-            EditFat(boot, edit);
+            EditFat(boot, isCandidate, edit);
         }
         return _changed.Skip(before).ToList();
     }
@@ -96,7 +111,7 @@ public sealed class BootIsoBuilder
         }
     }
 
-    private void EditFat(ElToritoEntry boot, Func<string, string, string?> edit)
+    private void EditFat(ElToritoEntry boot, Func<string, long, bool> isCandidate, Func<TextFileLocation, string, string?> edit)
     {
         var regionOffset = boot.LoadSector * IsoSource.SectorSize;
         var name = boot.ImagePath ?? string.Create(CultureInfo.InvariantCulture, $"[El Torito image {boot.Index} at sector {boot.LoadSector}]");
@@ -113,12 +128,11 @@ public sealed class BootIsoBuilder
         var replacements = new List<FatReplacement>();
         foreach (var file in fat.ListFiles())
         {
-            if (file.Size == 0 || file.Size > MaxConfigBytes) continue;
-            if (!ConfigExtensions.Contains(Path.GetExtension(file.Name).ToLowerInvariant())) continue;
+            if (file.Size == 0 || !isCandidate(file.Path, file.Size)) continue;
             var bytes = fat.ReadFile(file);
             if (!LooksLikeText(bytes)) continue;
             var text = Encoding.UTF8.GetString(bytes);
-            if (edit(file.Path, text) is not { } updated || string.Equals(updated, text, StringComparison.Ordinal)) continue;
+            if (edit(new TextFileLocation(file.Path, name), text) is not { } updated || string.Equals(updated, text, StringComparison.Ordinal)) continue;
             var content = Encoding.UTF8.GetBytes(updated);
             replacements.Add(new FatReplacement(file, content));
             _changed.Add(new ChangedFile(file.Path, name, file.Size, content.Length));
