@@ -14,6 +14,7 @@ public static class IronicCommandLine
     {
         var root = new RootCommand($"ironic {IronicInfo.Version}: boot bare-metal servers from boot ISOs, Redfish virtual media and iPXE.");
         root.Subcommands.Add(ServeCommand.Create(context));
+        root.Subcommands.Add(IsoCommand.Create(context));
         return root;
     }
 
@@ -25,7 +26,14 @@ public static class IronicCommandLine
         var config = new InvocationConfiguration { Output = output, Error = error };
         try
         {
-            return await root.Parse(args).InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                // Usage errors exit 2 (docs/development.md), with the parser's message.
+                foreach (var e in parsed.Errors) await error.WriteLineAsync($"ironic: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+            return await parsed.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
