@@ -11,6 +11,8 @@
     FormatsToProcess     = @('Ironic.Format.ps1xml')
     CmdletsToExport      = @(
         'Test-IronicBootServer'
+        'New-BootIso'
+        'Get-BootIso'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using Ironic.Core.Boot;
+using Ironic.Core.Iso;
+using Ironic.Core.Iso.Fat;
 
 namespace Ironic.PowerShell.Plumbing;
 
@@ -24,6 +26,8 @@ public static class ErrorRecords
     public static (string ErrorId, ErrorCategory Category) Classify(Exception exception) => exception switch
     {
         BootServerUnavailableException => ("BootServerUnavailable", ErrorCategory.ConnectionError),
+        FatVolumeFullException => ("EfiImageFull", ErrorCategory.WriteError),
+        IsoFormatException => ("IsoFormatInvalid", ErrorCategory.InvalidData),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
         DirectoryNotFoundException => ("DirectoryNotFound", ErrorCategory.ObjectNotFound),
         UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),
