@@ -25,12 +25,14 @@ public sealed record ChangedFile(string Path, string? BootImage, long OldSize, l
 public sealed class BootIsoBuilder
 {
     private readonly IsoEditor _editor;
+    private readonly IsoDirectoryWriter _directories;
     private readonly List<ChangedFile> _changed = [];
     private readonly HashSet<string> _touched = [];
 
     public BootIsoBuilder(IsoImage image)
     {
         _editor = new IsoEditor(image);
+        _directories = new IsoDirectoryWriter(_editor);
     }
 
     public IsoImage Image => _editor.Image;
@@ -92,11 +94,17 @@ public sealed class BootIsoBuilder
         }
         else
         {
-            throw new IsoFormatException($"Cannot add '{path}': adding new files is not built yet; only existing files can be replaced.");
+            _editor.RefuseUdf(path);
+            _directories.AddFile(path, content);
+            Record(new ChangedFile(path, null, -1, content.Length));
         }
     }
 
-    public IsoDelta Build(bool blankImplantedMd5 = true) => _editor.Build(blankImplantedMd5);
+    public IsoDelta Build(bool blankImplantedMd5 = true)
+    {
+        _directories.Flush();
+        return _editor.Build(blankImplantedMd5);
+    }
 
     /// <summary>Notes a change; a file changed twice is listed once, with its original size.</summary>
     private void Record(ChangedFile change)
