@@ -247,7 +247,7 @@ internal sealed class IsoDirectoryWriter(IsoEditor editor)
         var volume = parent.Volume;
         byte[] id;
         if (self is true) id = [(byte)name[0]];
-        else if (volume.Kind == IsoTreeKind.Joliet) id = Encoding.BigEndianUnicode.GetBytes(isDirectory ? Truncate(name, 64) : Truncate(name, 62) + ";1");
+        else if (volume.Kind == IsoTreeKind.Joliet) id = Encoding.BigEndianUnicode.GetBytes(isDirectory || !JolietVersions(parent) ? Truncate(name, 64) : Truncate(name, 62) + ";1");
         else id = Encoding.ASCII.GetBytes(UniqueIsoName(parent, name, isDirectory));
         var su = new List<byte>();
         if (volume.RockRidge)
@@ -306,6 +306,16 @@ internal sealed class IsoDirectoryWriter(IsoEditor editor)
             var candidate = isDirectory ? s : s + "." + ext + ";1";
             if (!parent.Records.Skip(2).Any(r => Identifier(r).SequenceEqual(Encoding.ASCII.GetBytes(candidate)))) return candidate;
         }
+    }
+
+    /// <summary>Whether this Joliet tree writes ";1" after file names (mkisofs does, libisofs does not): follow the tree.</summary>
+    private bool JolietVersions(Directory parent)
+    {
+        var file = Image.EntriesOf(parent.Volume).FirstOrDefault(e => !e.IsDirectory);
+        if (file is null) return true;
+        var head = editor.ReadBytes(file.Extents[0].RecordOffset, 34);
+        var record = editor.ReadBytes(file.Extents[0].RecordOffset, head[0]);
+        return Encoding.BigEndianUnicode.GetString(Identifier(record)).Contains(';', StringComparison.Ordinal);
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
