@@ -156,7 +156,9 @@ public sealed class BootIsoBuilder
             Record(new ChangedFile(file.Path, name, file.Size, content.Length));
         }
         if (replacements.Count == 0) return;
-        foreach (var write in fat.PlanReplace(replacements))
+        // Keep the files' own time stamp so the same edit of the same base gives the same bytes.
+        var stamp = replacements.Select(r => r.Entry.LastWriteTime).FirstOrDefault(t => t is not null) ?? new DateTime(1980, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
+        foreach (var write in fat.PlanReplace(replacements, stamp))
         {
             if (write.Offset < 0 || write.Offset + write.Bytes.Length > boot.ImageLength)
             {

@@ -264,6 +264,7 @@ public sealed class IsoEditor
             // A partition that reached the old end (the whole-image partition, a protective 0xEE) reaches the new one.
             var end = (long)p.StartLba + p.SectorCount;
             if (end != oldLbas && !(p.Type == 0xEE && end == oldLbas - 1 + p.StartLba)) continue;
+            if (!HoldsTheIsoTree(p.StartLba)) continue;
             var e = mbr.AsSpan(446 + (p.Index - 1) * 16, 16);
             var count = (uint)Math.Min(uint.MaxValue, newLbas - p.StartLba - (p.Type == 0xEE && end != oldLbas ? 1 : 0));
             var oldLast = end - 1;
@@ -271,6 +272,13 @@ public sealed class IsoEditor
             WriteEndChs(e, oldLast, (long)p.StartLba + count - 1);
         }
     }
+
+    /// <summary>
+    /// Only a partition that holds an ISO tree (starts at or before a set of volume descriptors)
+    /// grows with the image; an appended EFI partition that happened to end at the old end keeps its size.
+    /// </summary>
+    private bool HoldsTheIsoTree(long firstLba) =>
+        _image.Volumes.Any(v => firstLba <= (v.BaseSector + 16) * 4 && firstLba >= v.BaseSector * 4 - 64);
 
     private static void WriteEndChs(Span<byte> entry, long oldLast, long newLast)
     {
@@ -309,6 +317,7 @@ public sealed class IsoEditor
         foreach (var p in gpt.Partitions)
         {
             if ((long)p.LastLba < (long)gpt.LastUsableLba - 1 || (long)p.LastLba > (long)gpt.LastUsableLba) continue;
+            if (!HoldsTheIsoTree((long)p.FirstLba)) continue;
             BinaryPrimitives.WriteUInt64LittleEndian(table.AsSpan((int)((p.Index - 1) * gpt.EntrySize) + 40), (ulong)((long)p.LastLba + growth));
         }
         var entriesCrc = Crc32.Compute(table);
