@@ -100,10 +100,11 @@ public sealed class BootIsoBuilder
         }
     }
 
-    public IsoDelta Build(bool blankImplantedMd5 = true)
+    /// <summary>The delta; <paramref name="implantMd5"/> re-implants the media-check sum (reads the whole image).</summary>
+    public IsoDelta Build(bool blankImplantedMd5 = true, bool implantMd5 = false)
     {
         _directories.Flush();
-        return _editor.Build(blankImplantedMd5);
+        return _editor.Build(blankImplantedMd5, implantMd5);
     }
 
     /// <summary>Notes a change; a file changed twice is listed once, with its original size.</summary>

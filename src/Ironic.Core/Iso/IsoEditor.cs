@@ -180,15 +180,26 @@ public sealed class IsoEditor
         }
     }
 
-    /// <summary>Turns the edits into a delta: sizes, MBR and GPT follow the new length; an implanted MD5 is blanked.</summary>
-    public IsoDelta Build(bool blankImplantedMd5 = true)
+    /// <summary>
+    /// Turns the edits into a delta: sizes, MBR and GPT follow the new length; an implanted MD5 is
+    /// blanked (or kept stale when <paramref name="blankImplantedMd5"/> is false), or computed
+    /// afresh over the whole result when <paramref name="implantMd5"/> is true (reads every byte).
+    /// </summary>
+    public IsoDelta Build(bool blankImplantedMd5 = true, bool implantMd5 = false)
     {
-        if (blankImplantedMd5 && _image.HasImplantedMd5 && HasChanges) BlankMd5();
+        var supported = _image.HasImplantedMd5 && MediaCheckSum.IsSupported(ReadBytes(_image.Primary.DescriptorSector * Sector + MediaCheckSum.ApplicationUseOffset, MediaCheckSum.ApplicationUseLength));
+        if ((blankImplantedMd5 || implantMd5) && (_image.HasImplantedMd5 || implantMd5) && (HasChanges || implantMd5)) BlankMd5();
         var newLength = _image.Length;
         if (_nextFree > _baseSectors)
         {
             newLength = LayOutNewEnd();
         }
+        var delta = Snapshot(newLength);
+        if (!implantMd5) return delta;
+        using var view = IsoOverlay.OpenUnchecked(_image.Source.Stream, delta);
+        var pvd = ReadBytes(_image.Primary.DescriptorSector * Sector, Sector);
+        var field = MediaCheckSum.Compute(view, _image.Primary.DescriptorSector, BinaryPrimitives.ReadUInt32LittleEndian(pvd.AsSpan(80)), supported);
+        WriteBytes(_image.Primary.DescriptorSector * Sector + MediaCheckSum.ApplicationUseOffset, field);
         return Snapshot(newLength);
     }
 

@@ -39,4 +39,24 @@ public class ImplantedMd5Tests(TestIsos isos) : IClassFixture<TestIsos>
         // Without blanking, the stale sum fails the media check: why the default blanks it.
         Assert.Contains("result is: FAIL", Check(Make(blank: false)), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Build_WithImplant_WritesASumThatCheckisomd5Passes_EvenWhenTheImageGrew()
+    {
+        var dir = TestIsos.ScratchDirectory();
+        var output = Path.Combine(dir, "implanted.iso");
+        using (var stream = File.OpenRead(isos.Both))
+        {
+            var builder = new BootIsoBuilder(IsoImage.Open(stream));
+            builder.EditKernelParameters(new KernelParameterEdit(["ironic.node=n1"], []));
+            builder.PutFile("/etc/node.conf", new byte[9000]);
+            var delta = builder.Build(implantMd5: true);
+            Assert.True(delta.NewLength > delta.BaseLength);
+            using var overlay = IsoOverlay.Open(stream, delta);
+            overlay.WriteTo(output);
+        }
+        var r = ExternalTool.Run("checkisomd5", "isomd5sum", ["--verbose", output]);
+        Assert.True(r.ExitCode == 0, r.Output + r.Error);
+        Assert.Contains("result is: PASS", r.Output + r.Error, StringComparison.Ordinal);
+    }
 }
