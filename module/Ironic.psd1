@@ -18,6 +18,8 @@
         'New-IronicPort'
         'Get-IronicPort'
         'Remove-IronicPort'
+        'New-BootIso'
+        'Get-BootIso'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

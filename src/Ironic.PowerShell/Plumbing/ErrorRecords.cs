@@ -1,6 +1,8 @@
 using System.Management.Automation;
 using Ironic.Core.Boot;
 using Ironic.Core.Inventory;
+using Ironic.Core.Iso;
+using Ironic.Core.Iso.Fat;
 
 namespace Ironic.PowerShell.Plumbing;
 
@@ -31,6 +33,8 @@ public static class ErrorRecords
         InventoryStoreException => ("InventoryStoreUnavailable", ErrorCategory.ConnectionError),
         CredentialKeyException => ("CredentialKeyMismatch", ErrorCategory.SecurityError),
         InventoryException => ("InventoryError", ErrorCategory.NotSpecified),
+        FatVolumeFullException => ("EfiImageFull", ErrorCategory.WriteError),
+        IsoFormatException => ("IsoFormatInvalid", ErrorCategory.InvalidData),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
         DirectoryNotFoundException => ("DirectoryNotFound", ErrorCategory.ObjectNotFound),
         UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),
