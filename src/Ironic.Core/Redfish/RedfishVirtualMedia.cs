@@ -15,6 +15,12 @@ public sealed record VirtualMediaInsertOptions
 
     /// <summary>Pause between reads of the slot while verifying.</summary>
     public TimeSpan VerifyInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// After the slot first reads inserted, how long to wait before reading it once more: BMCs
+    /// accept a URL at once and drop it (or mark it Critical) when the fetch fails.
+    /// </summary>
+    public TimeSpan SettleTime { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>
@@ -126,19 +132,19 @@ public sealed class RedfishVirtualMedia(RedfishClient client, RedfishSystem syst
             sentInserted = true;
         }
 
-        var inserted = await VerifyAsync(slot.Path, s => s.Holds(image), options, cancellationToken).ConfigureAwait(false);
-        if (inserted.Holds(image)) return inserted;
-        if (!sentInserted && slot.InsertTarget is { } again && inserted.Image is not null && inserted.Inserted == false)
+        var inserted = await VerifySettledAsync(slot.Path, image, options, cancellationToken).ConfigureAwait(false);
+        if (inserted.HoldsHealthy(image)) return inserted;
+        if (!sentInserted && slot.InsertTarget is { } again && inserted.Image is not null && inserted.Inserted == false && inserted.Health is not "Critical")
         {
             // The BMC took the URL but left the slot not inserted: ask for Inserted explicitly.
             log?.Invoke($"{slot.Path} reads Inserted=false; asking again with Inserted=true");
             await client.PostAsync(again, new JsonObject { ["Image"] = image.AbsoluteUri, ["Inserted"] = true }, cancellationToken).ConfigureAwait(false);
-            inserted = await VerifyAsync(slot.Path, s => s.Holds(image), options, cancellationToken).ConfigureAwait(false);
-            if (inserted.Holds(image)) return inserted;
+            inserted = await VerifySettledAsync(slot.Path, image, options, cancellationToken).ConfigureAwait(false);
+            if (inserted.HoldsHealthy(image)) return inserted;
         }
         throw new RedfishActionRefusedException(
-            $"The BMC at {client.Options.BmcAddress} accepted {image} for {slot.Path}, but after {options.VerifyTimeout.TotalSeconds:0} s the slot reads "
-            + $"Image '{inserted.Image ?? "(none)"}', Inserted {(inserted.Inserted?.ToString() ?? "(not reported)")}. "
+            $"The BMC at {client.Options.BmcAddress} accepted {image} for {slot.Path}, but then the slot read "
+            + $"Image '{inserted.Image ?? "(none)"}', Inserted {(inserted.Inserted?.ToString() ?? "(not reported)")}, Health {inserted.Health ?? "(not reported)"}. "
             + "The BMC most likely cannot fetch the image: check that the URL answers HEAD and Range requests from the BMC's network.",
             new RedfishFailure("POST", client.Resolve(slot.Path), null, []));
     }
@@ -301,6 +307,15 @@ public sealed class RedfishVirtualMedia(RedfishClient client, RedfishSystem syst
             + " Eject it from the BMC's own interface, or try again later.",
             refusal is null ? new RedfishFailure("POST", client.Resolve(slot.Path), null, []) : new RedfishFailure(refusal.Method, refusal.Url, refusal.StatusCode, refusal.BmcMessages),
             refusal);
+    }
+
+    // Waits for the slot to read the image, then reads it once more after the settle time.
+    private async Task<VirtualMediaSlot> VerifySettledAsync(string path, Uri image, VirtualMediaInsertOptions options, CancellationToken cancellationToken)
+    {
+        var slot = await VerifyAsync(path, s => s.HoldsHealthy(image), options, cancellationToken).ConfigureAwait(false);
+        if (!slot.HoldsHealthy(image) || options.SettleTime <= TimeSpan.Zero) return slot;
+        await Task.Delay(options.SettleTime, cancellationToken).ConfigureAwait(false);
+        return await ReadSlotAsync(path, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<VirtualMediaSlot> VerifyAsync(string path, Func<VirtualMediaSlot, bool> done, VirtualMediaInsertOptions options, CancellationToken cancellationToken)

@@ -15,6 +15,9 @@ public sealed record VirtualMediaSlot
     public bool? WriteProtected { get; init; }
     public string? ConnectedVia { get; init; }
 
+    /// <summary>Status.Health: BMCs that fail to fetch an image often keep it "inserted" with Health Critical.</summary>
+    public string? Health { get; init; }
+
     /// <summary>The InsertMedia action's target, when the slot has the action.</summary>
     public string? InsertTarget { get; init; }
 
@@ -37,6 +40,9 @@ public sealed record VirtualMediaSlot
 
     /// <summary>Something is in the slot: it reads Inserted, or (when it reports no Inserted) it names an image.</summary>
     public bool HoldsMedia => Inserted ?? !string.IsNullOrEmpty(Image);
+
+    /// <summary>The slot holds this image and does not report it broken.</summary>
+    public bool HoldsHealthy(Uri image) => Holds(image) && !string.Equals(Health, "Critical", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The slot holds this image (BMCs echo the URL; a few report only its file name).</summary>
     public bool Holds(Uri image)
@@ -67,6 +73,7 @@ public sealed record VirtualMediaSlot
             Inserted = body.Bool("Inserted"),
             WriteProtected = body.Bool("WriteProtected"),
             ConnectedVia = body.String("ConnectedVia"),
+            Health = body.Property("Status")?.String("Health"),
             InsertTarget = actions?.Property("#VirtualMedia.InsertMedia")?.String("target"),
             EjectTarget = actions?.Property("#VirtualMedia.EjectMedia")?.String("target"),
             Patchable = resource.Allows("PATCH") || writeable,

@@ -21,7 +21,7 @@ public class RedfishVirtualMediaTests
             Log = log is null ? null : line => { lock (log) log.Add(line); },
         }, null, bmc)
         {
-            InsertOptions = new VirtualMediaInsertOptions { VerifyTimeout = TimeSpan.FromMilliseconds(50), VerifyInterval = TimeSpan.FromMilliseconds(5) },
+            InsertOptions = new VirtualMediaInsertOptions { VerifyTimeout = TimeSpan.FromMilliseconds(50), VerifyInterval = TimeSpan.FromMilliseconds(5), SettleTime = TimeSpan.Zero },
             PowerOptions = new RedfishPowerOptions { Timeout = TimeSpan.FromSeconds(2), PollInterval = TimeSpan.FromMilliseconds(5) },
         };
 
