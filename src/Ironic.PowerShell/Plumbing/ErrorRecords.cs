@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Ironic.Core.Boot;
+using Ironic.Core.Redfish;
 
 namespace Ironic.PowerShell.Plumbing;
 
@@ -24,6 +25,13 @@ public static class ErrorRecords
     public static (string ErrorId, ErrorCategory Category) Classify(Exception exception) => exception switch
     {
         BootServerUnavailableException => ("BootServerUnavailable", ErrorCategory.ConnectionError),
+        RedfishAuthenticationException => ("BmcAuthenticationFailed", ErrorCategory.AuthenticationError),
+        RedfishUnreachableException => ("BmcUnreachable", ErrorCategory.ConnectionError),
+        RedfishNotFoundException => ("BmcResourceNotFound", ErrorCategory.ObjectNotFound),
+        RedfishBusyException => ("BmcBusy", ErrorCategory.ResourceBusy),
+        RedfishActionRefusedException => ("BmcActionRefused", ErrorCategory.InvalidOperation),
+        RedfishException => ("BmcRequestFailed", ErrorCategory.ProtocolError),
+        NotSupportedException => ("NotSupportedByBmc", ErrorCategory.NotImplemented),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
         DirectoryNotFoundException => ("DirectoryNotFound", ErrorCategory.ObjectNotFound),
         UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),
