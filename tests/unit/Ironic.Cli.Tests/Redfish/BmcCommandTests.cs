@@ -161,4 +161,23 @@ public sealed class BmcCommandTests(CliImageServerFixture images) : IClassFixtur
         Assert.NotEqual(0, code);
         Assert.Contains("--password", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Password_ComesFromTheEnvironment_WhenNoFileIsGiven()
+    {
+        await using var bmc = await StartAsync(BmcProfile.OpenBmc, password: "Env-Pa55word");
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Environment.SetEnvironmentVariable("IRONIC_BMC_PASSWORD", "Env-Pa55word");
+        try
+        {
+            var code = await IronicCommandLine.InvokeAsync(["power", "show", "--bmc", bmc.Address.AbsoluteUri, "--username", "admin"], output, error);
+            Assert.True(code == 0, error.ToString());
+            Assert.Contains("Off", output.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("IRONIC_BMC_PASSWORD", null);
+        }
+    }
 }
