@@ -31,7 +31,7 @@ public static class ErrorRecords
         RedfishBusyException => ("BmcBusy", ErrorCategory.ResourceBusy),
         RedfishActionRefusedException => ("BmcActionRefused", ErrorCategory.InvalidOperation),
         RedfishException => ("BmcRequestFailed", ErrorCategory.ProtocolError),
-        NotSupportedException => ("NotSupportedByBmc", ErrorCategory.NotImplemented),
+        NotSupportedException => ("NotSupported", ErrorCategory.NotImplemented),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
         DirectoryNotFoundException => ("DirectoryNotFound", ErrorCategory.ObjectNotFound),
         UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),
