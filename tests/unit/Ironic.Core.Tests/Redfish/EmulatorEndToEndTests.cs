@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using Ironic.BmcEmulator;
+using Ironic.BmcEmulation;
 using Ironic.Core.Hardware;
 using Ironic.Core.Redfish;
 
@@ -20,10 +20,10 @@ public class EmulatorEndToEndTests(ImageServerFixture images) : IClassFixture<Im
 {
     private readonly LocalImageServer _images = images.Server;
 
-    private static async Task<BmcEmulator.BmcEmulator> StartBmcAsync(BmcEmulatorOptions options) =>
-        await BmcEmulator.BmcEmulator.StartAsync(options with { DownloadChunkSize = 256 * 1024 }, CancellationToken.None);
+    private static async Task<BmcEmulator> StartBmcAsync(BmcEmulatorOptions options) =>
+        await BmcEmulator.StartAsync(options with { DownloadChunkSize = 256 * 1024 }, CancellationToken.None);
 
-    private static RedfishHardware Hardware(BmcEmulator.BmcEmulator bmc, Action<string>? log = null, string? password = null, HttpMessageHandler? handler = null, Func<RedfishClientOptions, RedfishClientOptions>? tune = null)
+    private static RedfishHardware Hardware(BmcEmulator bmc, Action<string>? log = null, string? password = null, HttpMessageHandler? handler = null, Func<RedfishClientOptions, RedfishClientOptions>? tune = null)
     {
         var options = new RedfishClientOptions(bmc.Address)
         {
@@ -61,9 +61,12 @@ public class EmulatorEndToEndTests(ImageServerFixture images) : IClassFixture<Im
         Assert.Equal(_images.Sha256, download.Sha256);
         Assert.Equal(_images.ImageUrl.AbsoluteUri, bmc.State.Slot(slot.Path).Image);
 
-        var boot = bmc.State.Boot;
-        Assert.Contains(boot.Target, new[] { "Cd", "UsbCd" });
-        Assert.Equal("Once", boot.Enabled);
+        // The server really booted from the virtual CD holding our image, and the Once override was used up.
+        var booted = Assert.Single(bmc.State.Boots);
+        Assert.Contains(booted.Device, new[] { "Cd", "UsbCd" });
+        Assert.True(booted.FromOverride);
+        Assert.Equal(_images.ImageUrl.AbsoluteUri, booted.Image);
+        if (booted.Mode is not null) Assert.Equal("UEFI", booted.Mode);
         Assert.Equal("On", bmc.State.PowerState);
         Assert.Equal(HardwarePowerState.On, await hardware.GetPowerStateAsync(CancellationToken.None));
 
