@@ -364,7 +364,9 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         var isRead = method == HttpMethod.Get || method == HttpMethod.Head;
         if (e is RedfishUnreachableException u)
         {
-            // A read can always be repeated; a write only when it never reached the BMC.
+            // A certificate the client refuses stays refused; otherwise a read can always be
+            // repeated, a write only when it never reached the BMC.
+            if (u.InnerException is AuthenticationException or HttpRequestException { InnerException: AuthenticationException }) return false;
             return isRead || u.InnerException is HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } };
         }
         if (e.StatusCode is not { } status) return false;

@@ -182,4 +182,29 @@ public sealed class BmcCommandTests(CliImageServerFixture images) : IClassFixtur
             Environment.SetEnvironmentVariable("IRONIC_BMC_PASSWORD", null);
         }
     }
+
+    [Fact]
+    public async Task Tls_IsVerifiedByDefault_InsecureSkipsIt_AndACaBundleTrustsIt()
+    {
+        await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions { Profile = BmcProfile.Generic, UseTls = true }, CancellationToken.None);
+        var verified = await RunAsync(bmc, _passwordFile, "power", "show");
+        Assert.Equal(1, verified.Code);
+        Assert.Contains("TLS", verified.Err, StringComparison.Ordinal);
+        Assert.Contains("--insecure", verified.Err, StringComparison.Ordinal);
+
+        var insecure = await RunAsync(bmc, _passwordFile, "power", "show", "--insecure");
+        Assert.True(insecure.Code == 0, insecure.Err);
+
+        var bundle = Path.Combine(Path.GetTempPath(), $"cli-ca-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(bundle, bmc.Certificate!.ExportCertificatePem());
+        try
+        {
+            var trusted = await RunAsync(bmc, _passwordFile, "power", "show", "--ca-bundle", bundle);
+            Assert.True(trusted.Code == 0, trusted.Err);
+        }
+        finally
+        {
+            File.Delete(bundle);
+        }
+    }
 }
