@@ -16,6 +16,13 @@
         'Get-BmcPowerState'
         'Set-BmcPowerState'
         'Set-BmcBootDevice'
+        'New-IronicNode'
+        'Get-IronicNode'
+        'Set-IronicNode'
+        'Remove-IronicNode'
+        'New-IronicPort'
+        'Get-IronicPort'
+        'Remove-IronicPort'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Ironic.Core.Boot;
 using Ironic.Core.Redfish;
+using Ironic.Core.Inventory;
 
 namespace Ironic.PowerShell.Plumbing;
 
@@ -32,6 +33,12 @@ public static class ErrorRecords
         RedfishActionRefusedException => ("BmcActionRefused", ErrorCategory.InvalidOperation),
         RedfishException => ("BmcRequestFailed", ErrorCategory.ProtocolError),
         NotSupportedException => ("NotSupported", ErrorCategory.NotImplemented),
+        NodeNotFoundException => ("NodeNotFound", ErrorCategory.ObjectNotFound),
+        InventoryConflictException => ("InventoryConflict", ErrorCategory.ResourceExists),
+        NodeLockedException => ("NodeLocked", ErrorCategory.ResourceBusy),
+        InventoryStoreException => ("InventoryStoreUnavailable", ErrorCategory.ConnectionError),
+        CredentialKeyException => ("CredentialKeyMismatch", ErrorCategory.SecurityError),
+        InventoryException => ("InventoryError", ErrorCategory.NotSpecified),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
         DirectoryNotFoundException => ("DirectoryNotFound", ErrorCategory.ObjectNotFound),
         UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),
