@@ -11,6 +11,11 @@
     FormatsToProcess     = @('Ironic.Format.ps1xml')
     CmdletsToExport      = @(
         'Test-IronicBootServer'
+        'Set-VirtualMedia'
+        'Get-VirtualMedia'
+        'Get-BmcPowerState'
+        'Set-BmcPowerState'
+        'Set-BmcBootDevice'
         'New-IronicNode'
         'Get-IronicNode'
         'Set-IronicNode'

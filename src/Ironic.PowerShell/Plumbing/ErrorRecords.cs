@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Ironic.Core.Boot;
+using Ironic.Core.Redfish;
 using Ironic.Core.Inventory;
 using Ironic.Core.Iso;
 using Ironic.Core.Iso.Fat;
@@ -27,6 +28,13 @@ public static class ErrorRecords
     public static (string ErrorId, ErrorCategory Category) Classify(Exception exception) => exception switch
     {
         BootServerUnavailableException => ("BootServerUnavailable", ErrorCategory.ConnectionError),
+        RedfishAuthenticationException => ("BmcAuthenticationFailed", ErrorCategory.AuthenticationError),
+        RedfishUnreachableException => ("BmcUnreachable", ErrorCategory.ConnectionError),
+        RedfishNotFoundException => ("BmcResourceNotFound", ErrorCategory.ObjectNotFound),
+        RedfishBusyException => ("BmcBusy", ErrorCategory.ResourceBusy),
+        RedfishActionRefusedException => ("BmcActionRefused", ErrorCategory.InvalidOperation),
+        RedfishException => ("BmcRequestFailed", ErrorCategory.ProtocolError),
+        NotSupportedException => ("NotSupported", ErrorCategory.NotImplemented),
         NodeNotFoundException => ("NodeNotFound", ErrorCategory.ObjectNotFound),
         InventoryConflictException => ("InventoryConflict", ErrorCategory.ResourceExists),
         NodeLockedException => ("NodeLocked", ErrorCategory.ResourceBusy),
