@@ -11,6 +11,11 @@
     FormatsToProcess     = @('Ironic.Format.ps1xml')
     CmdletsToExport      = @(
         'Test-IronicBootServer'
+        'Start-IronicBootServer'
+        'Stop-IronicBootServer'
+        'Get-IronicBootServer'
+        'Get-IronicBootConfig'
+        'Get-IronicConductor'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
