@@ -16,6 +16,13 @@
         'Get-IronicBootServer'
         'Get-IronicBootConfig'
         'Get-IronicConductor'
+        'New-IronicNode'
+        'Get-IronicNode'
+        'Set-IronicNode'
+        'Remove-IronicNode'
+        'New-IronicPort'
+        'Get-IronicPort'
+        'Remove-IronicPort'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

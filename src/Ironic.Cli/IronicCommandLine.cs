@@ -16,6 +16,8 @@ public static class IronicCommandLine
         root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(BootConfigCommand.Create(context));
         root.Subcommands.Add(ConductorCommand.Create(context));
+        root.Subcommands.Add(NodeCommand.Create(context));
+        root.Subcommands.Add(PortCommand.Create(context));
         return root;
     }
 
@@ -25,9 +27,17 @@ public static class IronicCommandLine
         var context = new CliContext(output, error);
         var root = Build(context);
         var config = new InvocationConfiguration { Output = output, Error = error };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // Usage errors exit 2 (as getopt tools do), so scripts can tell them from failed work.
+            foreach (var e in parsed.Errors) await error.WriteLineAsync($"ironic: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync("Run 'ironic --help' (or 'ironic <command> --help') for usage.").ConfigureAwait(false);
+            return 2;
+        }
         try
         {
-            return await root.Parse(args).InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+            return await parsed.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

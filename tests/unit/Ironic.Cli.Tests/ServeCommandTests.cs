@@ -45,3 +45,22 @@ public class ServeCommandTests
         return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
     }
 }
+
+public class UsageTests
+{
+    [Fact]
+    public async Task UnknownCommand_ExitsTwo_AndPointsAtHelp()
+    {
+        var error = new StringWriter();
+        Assert.Equal(2, await IronicCommandLine.InvokeAsync(["frobnicate"], TextWriter.Null, error));
+        Assert.Contains("ironic --help", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_ListsTheCommands()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, await IronicCommandLine.InvokeAsync(["--help"], output, TextWriter.Null));
+        Assert.Contains("serve", output.ToString(), StringComparison.Ordinal);
+    }
+}
