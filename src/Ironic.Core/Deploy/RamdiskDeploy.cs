@@ -73,12 +73,13 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
                 throw new DeployException(DeployFailure.Failed, $"The deploy of node {node.Name} failed: {message}", e);
             }
             Report(progress, node, node.ProvisionState, 100);
-            return node;
         }
         finally
         {
             await store.ReleaseAsync(node.Uuid, options.Conductor, CancellationToken.None).ConfigureAwait(false);
         }
+        // As it is now, free (a node in wait call-back may even have called back already).
+        return await GetNodeAsync(node.Uuid.ToString("D"), CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task<Node> DeployVirtualMediaAsync(Node node, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
@@ -215,12 +216,12 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
                 throw new DeployException(DeployFailure.Failed, $"The undeploy of node {node.Name} failed: {e.Message}. The node is in 'error'; fix the cause and undeploy again.", e);
             }
             Report(progress, node, node.ProvisionState, 100);
-            return node;
         }
         finally
         {
             await store.ReleaseAsync(node.Uuid, options.Conductor, CancellationToken.None).ConfigureAwait(false);
         }
+        return await GetNodeAsync(node.Uuid.ToString("D"), CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Waits until the node is in a stable state (active, deploy failed, available, error) and free; returns it.</summary>
