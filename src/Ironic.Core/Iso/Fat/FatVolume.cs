@@ -9,6 +9,8 @@ namespace Ironic.Core.Iso.Fat;
 /// for loops and out-of-range links, so a hostile image ends in <see cref="IsoFormatException"/>.
 /// Edits are planned, not performed: <see cref="PlanReplace(FatFileEntry, ReadOnlySpan{byte}, DateTime?)"/>
 /// returns the region writes that make the change, and the caller decides where they go (an overlay).
+/// The volume keeps the stream (it must stay open while the volume is used) and moves its position:
+/// one volume is not for concurrent use.
 /// </summary>
 public sealed class FatVolume
 {
@@ -173,7 +175,7 @@ public sealed class FatVolume
                 int extra = needed - oldChain.Count;
                 if (extra > free)
                     throw new FatVolumeFullException($"FAT: replacing {entry.Path} with {content.Length} bytes needs {extra} more clusters of {BytesPerCluster} bytes, but the {Type} volume has only {free} free. Make the content smaller, or rebuild the EFI image larger.");
-                uint cursor = StartOfFreeSearch(fat);
+                uint cursor = StartOfFreeSearch();
                 for (int i = 0; i < extra; i++)
                 {
                     uint cluster = NextFree(fat, ref cursor);
@@ -260,7 +262,7 @@ public sealed class FatVolume
         && BinaryPrimitives.ReadUInt32LittleEndian(sector[508..]) == 0xAA550000;  // FSI_TrailSig
 
     /// <summary>Where to look for free clusters: the FSInfo hint on FAT32 when it is valid, else cluster 2.</summary>
-    private uint StartOfFreeSearch(FatTable fat)
+    private uint StartOfFreeSearch()
     {
         if (Type == FatType.Fat32 && _boot.FsInfoSector != 0)
         {
@@ -273,7 +275,6 @@ public sealed class FatVolume
                     return hint;
             }
         }
-        _ = fat;
         return 2;
     }
 
@@ -322,8 +323,12 @@ public sealed class FatVolume
         return own;
     }
 
+    /// <summary>Clusters that belong to a directory or file already seen: a second claim is a cross-link.</summary>
+    private System.Collections.BitArray? _claimed;
+
     private void LoadTree()
     {
+        _claimed = new System.Collections.BitArray((int)_boot.MaxCluster + 1);
         var visited = new HashSet<uint>();
         if (Type == FatType.Fat32)
         {
@@ -333,6 +338,24 @@ public sealed class FatVolume
         else
         {
             WalkDirectory("", FixedRootDirectory(), 0, visited);
+        }
+
+        // Every file's chain is checked now (in range, no loop, long enough, shared with nothing),
+        // so that freeing or reusing a chain later can never damage another file.
+        foreach (var file in _entries.Where(e => !e.IsDirectory && (e.Size > 0 || e.FirstCluster != 0)))
+            Claim(FileChain(file, _fat), file.Path);
+        _claimed = null;
+    }
+
+    private void Claim(List<uint> chain, string owner)
+    {
+        if (_claimed is null)
+            return;
+        foreach (uint cluster in chain)
+        {
+            if (_claimed[(int)cluster])
+                throw new IsoFormatException($"FAT: cluster {cluster} of {owner} also belongs to another file or directory (cross-linked chains). The FAT image is corrupt; run fsck.fat on it or use the original ISO.");
+            _claimed[(int)cluster] = true;
         }
     }
 
@@ -351,6 +374,7 @@ public sealed class FatVolume
     {
         long maxClusters = Math.Max(1, MaxDirectoryBytes / BytesPerCluster);
         var chain = _fat.Chain(first, maxClusters, owner);
+        Claim(chain, owner);
         var bytes = new byte[(long)chain.Count * BytesPerCluster];
         int position = 0;
         foreach (var (run, count) in Runs(chain))
