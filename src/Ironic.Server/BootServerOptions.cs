@@ -28,6 +28,9 @@ public sealed record BootServerOptions
     /// <summary>This server's conductor name on the hash ring, default the host name. ([DEFAULT]host)</summary>
     public string Name { get; init; } = Environment.MachineName.ToLowerInvariant();
 
+    /// <summary>[conductor]conductor_group: this server only owns nodes of this group (empty: the default group).</summary>
+    public string ConductorGroup { get; init; } = "";
+
     /// <summary>[api]restrict_boot_config, [pxe]ipxe_use_boot_config_api, [pxe]ipxe_config_api_root_url.</summary>
     public BootConfigOptions BootConfig { get; init; } = new();
 

@@ -91,6 +91,7 @@ public static class IronicConfigFile
 
         if (Get("conductor", "heartbeat_interval") is { } interval) options = options with { HeartbeatInterval = Seconds(interval, "[conductor]heartbeat_interval", source) };
         if (Get("conductor", "heartbeat_timeout") is { } timeout) options = options with { HeartbeatTimeout = Seconds(timeout, "[conductor]heartbeat_timeout", source) };
+        if (Get("conductor", "conductor_group") is { } group) options = options with { ConductorGroup = group };
         if (Get("database", "connection") is { } connection) options = options with { Store = DatabaseConnection(connection, baseDirectory) };
 
         if (Get("boot_server", "internal_url") is { } internalUrl)

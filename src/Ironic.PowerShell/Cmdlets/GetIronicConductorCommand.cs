@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Ironic.PowerShell.Plumbing;
 using Ironic.Core.Boot;
 using Ironic.Core.Inventory;
 
