@@ -19,6 +19,9 @@ public static class IronicCommandLine
         root.Subcommands.Add(DeployCommand.Create(context));
         root.Subcommands.Add(NodeCommand.Create(context));
         root.Subcommands.Add(PortCommand.Create(context));
+        root.Subcommands.Add(VmediaCommand.Create(context));
+        root.Subcommands.Add(PowerCommand.Create(context));
+        root.Subcommands.Add(BootDeviceCommand.Create(context));
         return root;
     }
 
