@@ -1,7 +1,14 @@
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>The one-time/continuous boot override of the System as last set.</summary>
 public sealed record BootOverride(string Target, string Enabled, string? Mode);
+
+/// <summary>One boot of the emulated server.</summary>
+/// <param name="Device">The override target it booted from ("Cd", "UsbCd", "Pxe"…), or "Hdd" without an override.</param>
+/// <param name="Mode">BootSourceOverrideMode at the time, when the override was used.</param>
+/// <param name="Image">For a CD/USB boot, the image inserted in a slot of that media type (null: nothing inserted).</param>
+/// <param name="FromOverride">Whether a Once/Continuous override chose the device (a Once override is cleared by the boot).</param>
+public sealed record BootRecord(DateTimeOffset At, string Device, string? Mode, string? Image, bool FromOverride);
 
 /// <summary>Where the BMC's background fetch of an inserted image stands.</summary>
 public enum ImageDownloadStatus
@@ -13,6 +20,19 @@ public enum ImageDownloadStatus
     Failed,
     /// <summary>Ejected before the download finished.</summary>
     Cancelled,
+    /// <summary>With <see cref="ImageFetchMode.HeadOnly"/>: HEAD answered 2xx with a Content-Length; no body was fetched.</summary>
+    Probed,
+}
+
+/// <summary>How much of an inserted image the emulated BMC fetches.</summary>
+public enum ImageFetchMode
+{
+    /// <summary>HEAD, then Range GETs of the whole image, hashed (what a real BMC reads while booting from it).</summary>
+    Full,
+    /// <summary>HEAD only: proves the URL answers without moving the bytes (many emulators, big images).</summary>
+    HeadOnly,
+    /// <summary>Nothing is fetched; Download stays None.</summary>
+    None,
 }
 
 /// <summary>What the emulated BMC fetched of an image: HEAD, then Range GETs of DownloadChunkSize.</summary>
