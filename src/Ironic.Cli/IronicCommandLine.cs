@@ -22,6 +22,7 @@ public static class IronicCommandLine
         root.Subcommands.Add(VmediaCommand.Create(context));
         root.Subcommands.Add(PowerCommand.Create(context));
         root.Subcommands.Add(BootDeviceCommand.Create(context));
+        root.Subcommands.Add(IsoCommand.Create(context));
         return root;
     }
 
@@ -41,6 +42,13 @@ public static class IronicCommandLine
         }
         try
         {
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                // Usage errors exit 2 (docs/development.md), with the parser's message.
+                foreach (var e in parsed.Errors) await error.WriteLineAsync($"ironic: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
             return await parsed.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
