@@ -43,6 +43,7 @@ public static class ErrorRecords
         NotSupportedException => ("NotSupportedByBmc", ErrorCategory.NotImplemented),
         FatVolumeFullException => ("EfiImageFull", ErrorCategory.WriteError),
         IsoFormatException => ("IsoFormatInvalid", ErrorCategory.InvalidData),
+        NotSupportedException => ("NotSupported", ErrorCategory.NotImplemented),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
         DirectoryNotFoundException => ("DirectoryNotFound", ErrorCategory.ObjectNotFound),
         UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),
