@@ -42,13 +42,6 @@ public static class IronicCommandLine
         }
         try
         {
-            var parsed = root.Parse(args);
-            if (parsed.Errors.Count > 0)
-            {
-                // Usage errors exit 2 (docs/development.md), with the parser's message.
-                foreach (var e in parsed.Errors) await error.WriteLineAsync($"ironic: {e.Message}").ConfigureAwait(false);
-                return 2;
-            }
             return await parsed.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)

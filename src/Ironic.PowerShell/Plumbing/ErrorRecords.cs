@@ -43,7 +43,6 @@ public static class ErrorRecords
         NotSupportedException => ("NotSupportedByBmc", ErrorCategory.NotImplemented),
         FatVolumeFullException => ("EfiImageFull", ErrorCategory.WriteError),
         IsoFormatException => ("IsoFormatInvalid", ErrorCategory.InvalidData),
-        NotSupportedException => ("NotSupported", ErrorCategory.NotImplemented),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
         DirectoryNotFoundException => ("DirectoryNotFound", ErrorCategory.ObjectNotFound),
         UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),
