@@ -3,6 +3,7 @@ using Ironic.Core.Boot;
 using Ironic.Core.Deploy;
 using Ironic.Core.Inventory;
 using Ironic.Core.Redfish;
+using Ironic.Core.Inventory;
 using Ironic.Core.Iso;
 using Ironic.Core.Iso.Fat;
 
