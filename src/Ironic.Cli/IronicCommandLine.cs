@@ -25,6 +25,8 @@ public static class IronicCommandLine
         root.Subcommands.Add(NodeCommand.Create(context));
         root.Subcommands.Add(PortCommand.Create(context));
         root.Subcommands.Add(IsoCommand.Create(context));
+        root.Subcommands.Add(NodeCommand.Create(context));
+        root.Subcommands.Add(PortCommand.Create(context));
         return root;
     }
 

@@ -18,6 +18,8 @@ internal sealed class BootEndpoints(
     ILogger logger,
     Action<Core.Inventory.Node>? bootConfigServed = null)
 {
+    private readonly BootLookupCache _cache = new(options.BootCacheTtl);
+
     private readonly byte[] _catchAll = Encoding.UTF8.GetBytes(IpxeScripts.RenderCatchAll(options.BootConfig.ApiRootUrl));
     private readonly byte[]? _secretHash = options.SharedSecret is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.SharedSecret));
 
@@ -38,7 +40,7 @@ internal sealed class BootEndpoints(
         var allowed = RequestGuards.ClientAllowed(context, options.AllowedNetworks);
         var request = BootConfigService.ParseRequest(mac, name);
         // The lookup runs for every request, allowed or not, well formed or not: same work, same timing.
-        var node = await service.FindNodeAsync(request, cancellationToken).ConfigureAwait(false);
+        var node = await _cache.FindNodeAsync(service, request, cancellationToken).ConfigureAwait(false);
         if (!allowed || node is null)
         {
             await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
@@ -84,7 +86,7 @@ internal sealed class BootEndpoints(
     {
         var authorized = SecretMatches(context.Request.Headers[BootServerOptions.SecretHeader].ToString());
         var request = BootConfigService.ParseRequest(mac, name);
-        var node = await service.FindNodeAsync(request, context.RequestAborted).ConfigureAwait(false);
+        var node = await _cache.FindNodeAsync(service, request, context.RequestAborted).ConfigureAwait(false);
         if (!authorized || node is null)
         {
             await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
@@ -106,6 +108,9 @@ internal sealed class BootEndpoints(
         await WriteAsync(context, StatusCodes.Status200OK, config.ContentType, config.Content).ConfigureAwait(false);
         // The node fetched its script: a ramdisk deploy waiting for that call-back can finish.
         if (!HttpMethods.IsHead(context.Request.Method)) bootConfigServed?.Invoke(node);
+        var config = await _cache.RenderAsync(service, node, name, context.RequestAborted).ConfigureAwait(false);
+        if (config is null) await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
+        else await WriteAsync(context, StatusCodes.Status200OK, config.ContentType, config.Content).ConfigureAwait(false);
     }
 
     /// <summary>Constant-time comparison of SHA-256 digests, so neither content nor length leaks through timing.</summary>
