@@ -6,6 +6,8 @@ using Ironic.Core.Redfish;
 using Ironic.Core.Inventory;
 using Ironic.Core.Iso;
 using Ironic.Core.Iso.Fat;
+using Ironic.Core.Redfish;
+using Ironic.Core.Inventory;
 
 namespace Ironic.PowerShell.Plumbing;
 
@@ -43,6 +45,13 @@ public static class ErrorRecords
         ImageCacheException { Failure: ImageCacheFailure.QuotaExceeded } => ("ImageCacheFull", ErrorCategory.QuotaExceeded),
         ImageCacheException { Failure: ImageCacheFailure.InvalidSource } => ("ImageSourceInvalid", ErrorCategory.InvalidArgument),
         ImageCacheException => ("ImageDownloadFailed", ErrorCategory.ConnectionError),
+        RedfishAuthenticationException => ("BmcAuthenticationFailed", ErrorCategory.AuthenticationError),
+        RedfishUnreachableException => ("BmcUnreachable", ErrorCategory.ConnectionError),
+        RedfishNotFoundException => ("BmcResourceNotFound", ErrorCategory.ObjectNotFound),
+        RedfishBusyException => ("BmcBusy", ErrorCategory.ResourceBusy),
+        RedfishActionRefusedException => ("BmcActionRefused", ErrorCategory.InvalidOperation),
+        RedfishException => ("BmcRequestFailed", ErrorCategory.ProtocolError),
+        NotSupportedException => ("NotSupported", ErrorCategory.NotImplemented),
         NodeNotFoundException => ("NodeNotFound", ErrorCategory.ObjectNotFound),
         InventoryConflictException => ("InventoryConflict", ErrorCategory.ResourceExists),
         NodeLockedException => ("NodeLocked", ErrorCategory.ResourceBusy),
