@@ -31,11 +31,6 @@
         'New-IronicPort'
         'Get-IronicPort'
         'Remove-IronicPort'
-        'Set-VirtualMedia'
-        'Get-VirtualMedia'
-        'Get-BmcPowerState'
-        'Set-BmcPowerState'
-        'Set-BmcBootDevice'
         'New-BootIso'
         'Get-BootIso'
     )

@@ -99,7 +99,7 @@ internal sealed class BootEndpoints(
 
     private async Task RenderAsync(HttpContext context, Core.Inventory.Node node, string name)
     {
-        var config = await service.RenderAsync(node, name, context.RequestAborted).ConfigureAwait(false);
+        var config = await _cache.RenderAsync(service, node, name, context.RequestAborted).ConfigureAwait(false);
         if (config is null)
         {
             await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
@@ -108,9 +108,6 @@ internal sealed class BootEndpoints(
         await WriteAsync(context, StatusCodes.Status200OK, config.ContentType, config.Content).ConfigureAwait(false);
         // The node fetched its script: a ramdisk deploy waiting for that call-back can finish.
         if (!HttpMethods.IsHead(context.Request.Method)) bootConfigServed?.Invoke(node);
-        var config = await _cache.RenderAsync(service, node, name, context.RequestAborted).ConfigureAwait(false);
-        if (config is null) await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
-        else await WriteAsync(context, StatusCodes.Status200OK, config.ContentType, config.Content).ConfigureAwait(false);
     }
 
     /// <summary>Constant-time comparison of SHA-256 digests, so neither content nor length leaks through timing.</summary>

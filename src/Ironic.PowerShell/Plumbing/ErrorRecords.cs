@@ -3,11 +3,8 @@ using Ironic.Core.Boot;
 using Ironic.Core.Deploy;
 using Ironic.Core.Inventory;
 using Ironic.Core.Redfish;
-using Ironic.Core.Inventory;
 using Ironic.Core.Iso;
 using Ironic.Core.Iso.Fat;
-using Ironic.Core.Redfish;
-using Ironic.Core.Inventory;
 
 namespace Ironic.PowerShell.Plumbing;
 
@@ -58,13 +55,6 @@ public static class ErrorRecords
         InventoryStoreException => ("InventoryStoreUnavailable", ErrorCategory.ConnectionError),
         CredentialKeyException => ("CredentialKeyMismatch", ErrorCategory.SecurityError),
         InventoryException => ("InventoryError", ErrorCategory.NotSpecified),
-        RedfishAuthenticationException => ("BmcAuthenticationFailed", ErrorCategory.AuthenticationError),
-        RedfishUnreachableException => ("BmcUnreachable", ErrorCategory.ConnectionError),
-        RedfishNotFoundException => ("BmcResourceNotFound", ErrorCategory.ObjectNotFound),
-        RedfishBusyException => ("BmcBusy", ErrorCategory.ResourceBusy),
-        RedfishActionRefusedException => ("BmcActionRefused", ErrorCategory.InvalidOperation),
-        RedfishException => ("BmcRequestFailed", ErrorCategory.ProtocolError),
-        NotSupportedException => ("NotSupportedByBmc", ErrorCategory.NotImplemented),
         FatVolumeFullException => ("EfiImageFull", ErrorCategory.WriteError),
         IsoFormatException => ("IsoFormatInvalid", ErrorCategory.InvalidData),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
