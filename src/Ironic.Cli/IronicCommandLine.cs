@@ -22,13 +22,6 @@ public static class IronicCommandLine
         root.Subcommands.Add(VmediaCommand.Create(context));
         root.Subcommands.Add(PowerCommand.Create(context));
         root.Subcommands.Add(BootDeviceCommand.Create(context));
-        root.Subcommands.Add(VmediaCommand.Create(context));
-        root.Subcommands.Add(PowerCommand.Create(context));
-        root.Subcommands.Add(BootDeviceCommand.Create(context));
-        root.Subcommands.Add(BootConfigCommand.Create(context));
-        root.Subcommands.Add(ConductorCommand.Create(context));
-        root.Subcommands.Add(NodeCommand.Create(context));
-        root.Subcommands.Add(PortCommand.Create(context));
         root.Subcommands.Add(IsoCommand.Create(context));
         return root;
     }
