@@ -11,6 +11,9 @@
     FormatsToProcess     = @('Ironic.Format.ps1xml')
     CmdletsToExport      = @(
         'Test-IronicBootServer'
+        'Start-IronicDeploy'
+        'Stop-IronicDeploy'
+        'Wait-IronicDeploy'
         'Set-VirtualMedia'
         'Get-VirtualMedia'
         'Get-BmcPowerState'

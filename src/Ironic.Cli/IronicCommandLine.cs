@@ -14,13 +14,14 @@ public static class IronicCommandLine
     {
         var root = new RootCommand($"ironic {IronicInfo.Version}: boot bare-metal servers from boot ISOs, Redfish virtual media and iPXE.");
         root.Subcommands.Add(ServeCommand.Create(context));
+        root.Subcommands.Add(BootConfigCommand.Create(context));
+        root.Subcommands.Add(ConductorCommand.Create(context));
+        root.Subcommands.Add(DeployCommand.Create(context));
+        root.Subcommands.Add(NodeCommand.Create(context));
+        root.Subcommands.Add(PortCommand.Create(context));
         root.Subcommands.Add(VmediaCommand.Create(context));
         root.Subcommands.Add(PowerCommand.Create(context));
         root.Subcommands.Add(BootDeviceCommand.Create(context));
-        root.Subcommands.Add(BootConfigCommand.Create(context));
-        root.Subcommands.Add(ConductorCommand.Create(context));
-        root.Subcommands.Add(NodeCommand.Create(context));
-        root.Subcommands.Add(PortCommand.Create(context));
         root.Subcommands.Add(IsoCommand.Create(context));
         return root;
     }

@@ -15,7 +15,8 @@ internal sealed class BootEndpoints(
     BootConfigService service,
     ConductorMembership membership,
     BootForwarder forwarder,
-    ILogger logger)
+    ILogger logger,
+    Action<Core.Inventory.Node>? bootConfigServed = null)
 {
     private readonly BootLookupCache _cache = new(options.BootCacheTtl);
 
@@ -105,8 +106,14 @@ internal sealed class BootEndpoints(
     private async Task RenderAsync(HttpContext context, Core.Inventory.Node node, string name)
     {
         var config = await _cache.RenderAsync(service, node, name, context.RequestAborted).ConfigureAwait(false);
-        if (config is null) await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
-        else await WriteAsync(context, StatusCodes.Status200OK, config.ContentType, config.Content).ConfigureAwait(false);
+        if (config is null)
+        {
+            await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+        await WriteAsync(context, StatusCodes.Status200OK, config.ContentType, config.Content).ConfigureAwait(false);
+        // The node fetched its script: a ramdisk deploy waiting for that call-back can finish.
+        if (!HttpMethods.IsHead(context.Request.Method)) bootConfigServed?.Invoke(node);
     }
 
     /// <summary>Constant-time comparison of SHA-256 digests, so neither content nor length leaks through timing.</summary>
