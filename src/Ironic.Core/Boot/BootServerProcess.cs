@@ -129,8 +129,12 @@ public sealed partial class BootServerProcess : IAsyncDisposable
         var server = new BootServerProcess(process, start);
         var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.Exited += (_, _) => exited.TrySetResult(process.ExitCode);
-        process.OutputDataReceived += (_, e) => server.OnOutput(e.Data);
-        process.ErrorDataReceived += (_, e) => server.OnOutput(e.Data);
+        // The Exited event can come before the last lines of output: an error report waits for both
+        // streams to reach their end, so that it quotes what the server said.
+        var outputEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var errorEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) => { if (e.Data is null) outputEnded.TrySetResult(); else server.OnOutput(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is null) errorEnded.TrySetResult(); else server.OnOutput(e.Data); };
         try
         {
             process.Start();
@@ -151,6 +155,7 @@ public sealed partial class BootServerProcess : IAsyncDisposable
             var first = await Task.WhenAny(server._listening.Task, exited.Task, Task.Delay(Timeout.Infinite, timeout.Token)).ConfigureAwait(false);
             if (first == exited.Task)
             {
+                await Task.WhenAny(Task.WhenAll(outputEnded.Task, errorEnded.Task), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
                 throw new BootServerUnavailableException(
                     $"'ironic serve --listen {start.Listen}' exited with code {exited.Task.Result} before it listened. Its output:\n{server.LogTail}");
             }
