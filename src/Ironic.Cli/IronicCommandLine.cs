@@ -14,6 +14,8 @@ public static class IronicCommandLine
     {
         var root = new RootCommand($"ironic {IronicInfo.Version}: boot bare-metal servers from boot ISOs, Redfish virtual media and iPXE.");
         root.Subcommands.Add(ServeCommand.Create(context));
+        root.Subcommands.Add(BootConfigCommand.Create(context));
+        root.Subcommands.Add(ConductorCommand.Create(context));
         return root;
     }
 

@@ -1,5 +1,7 @@
 using Ironic.Core;
 using Ironic.Core.Boot;
+using Ironic.Core.Inventory;
+using Ironic.Server.Images;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -13,25 +15,54 @@ namespace Ironic.Server;
 /// <summary>
 /// One boot server: builds the Kestrel application, maps the endpoints and runs it until
 /// stopped. `ironic serve` runs one in the foreground; tests start several in-process.
+/// It joins the conductor ring of the inventory it shares once it listens, and leaves it when stopped.
 /// </summary>
 public sealed class BootServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly IInventoryStore _store;
+    private readonly bool _ownsStore;
+    private readonly List<INodeImageProvider> _imageProviders = [];
+    private readonly BootForwarder _forwarder;
+    private readonly RequestGuards _guards;
+    private readonly ILogger _logger;
+    private ConductorMembership? _membership;
+    private BootEndpoints? _boot;
 
-    private BootServer(WebApplication app, BootServerOptions options) => (_app, Options) = (app, options);
+    private BootServer(WebApplication app, BootServerOptions options, IInventoryStore store, bool ownsStore)
+    {
+        (_app, Options, _store, _ownsStore) = (app, options, store, ownsStore);
+        _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ironic.Server");
+        _forwarder = new BootForwarder(options.SharedSecret, options.ForwardTimeout);
+        _guards = new RequestGuards(options, _logger);
+        if (options.ImagesDirectory is not null) _imageProviders.Add(new DirectoryImageProvider(options.ImagesDirectory));
+        _imageProviders.Add(new StoreArtifactImageProvider(store));
+        BootConfig = new BootConfigService(store, options.BootConfig);
+    }
 
     public BootServerOptions Options { get; }
+
+    public BootConfigService BootConfig { get; }
 
     /// <summary>The address it really listens on (after port 0 was resolved); set once started.</summary>
     public Uri? Address { get; private set; }
 
-    public static BootServer Create(BootServerOptions options, Action<ILoggingBuilder>? logging = null)
+    /// <summary>The conductor ring as this server currently sees it; null before start.</summary>
+    public ConductorRing? Ring => _membership?.Ring;
+
+    /// <summary>
+    /// Builds a server. <paramref name="store"/> shares an already open inventory (tests, several
+    /// servers in one process); without it the server opens <see cref="BootServerOptions.Store"/> itself.
+    /// </summary>
+    public static BootServer Create(BootServerOptions options, Action<ILoggingBuilder>? logging = null, IInventoryStore? store = null)
     {
         var endpoint = BootServerOptions.ParseListen(options.Listen);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
+            k.Limits.MaxRequestLineSize = 8192;
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
             k.Listen(endpoint);
         });
         builder.Logging.ClearProviders();
@@ -40,27 +71,69 @@ public sealed class BootServer : IAsyncDisposable
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, IronicJsonContext.Default));
 
         var app = builder.Build();
-        var server = new BootServer(app, options);
+        var server = new BootServer(app, options, store ?? InventoryStores.Open(options.Store), ownsStore: store is null);
         server.MapEndpoints();
         return server;
     }
 
+    /// <summary>Adds a source of /v1/images files, asked before the built-in ones (an ISO overlay, a deploy's files).</summary>
+    public void AddImageProvider(INodeImageProvider provider) => _imageProviders.Insert(0, provider);
+
     private void MapEndpoints()
     {
+        _app.Use((context, next) => _guards.InvokeAsync(context, next));
         _app.MapGet("/healthz", () => Results.Json(
             new BootServerHealth("ok", Options.Name, IronicInfo.Version, Options.Store.ToString()),
             IronicJsonContext.Default.BootServerHealth));
+        _app.MapMethods("/boot.ipxe", [HttpMethods.Get, HttpMethods.Head], context => Boot.CatchAllAsync(context));
+        _app.MapMethods("/v1/boot/{mac}/{name}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string mac, string name) => Boot.BootAsync(context, mac, name));
+        _app.MapGet(BootForwarder.InternalPrefix + "{mac}/{name}", (HttpContext context, string mac, string name) => Boot.InternalBootAsync(context, mac, name));
+        var images = new ImageEndpoints(_imageProviders);
+        _app.MapMethods("/v1/images/{node}/{file}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string node, string file) => images.ServeAsync(context, node, file));
+        // Everything else — unknown paths, paths Kestrel normalized away from a route ("../"), other
+        // methods — gets the very same 404 as a refused boot request (see RequestGuards).
     }
+
+    private BootEndpoints Boot => _boot ?? throw new InvalidOperationException("The boot server has not been started.");
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await _store.MigrateAsync(cancellationToken).ConfigureAwait(false);
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Address = new Uri(address.Replace("[::]", "[::1]", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+        if (Options.SharedSecret is null)
+        {
+            _logger.LogWarning("No shared secret ([boot_server]shared_secret or ${Env}): this server cannot forward to or answer other servers.", BootServerOptions.SecretEnvironmentVariable);
+        }
+        var self = new Conductor(Options.Name, Options.InternalUrl ?? Address, DateTimeOffset.UtcNow) { ConductorGroup = Options.ConductorGroup };
+        _membership = new ConductorMembership(_store, self, Options.HeartbeatInterval, Options.HeartbeatTimeout, _logger);
+        _boot = new BootEndpoints(Options, BootConfig, _membership, _forwarder, _logger);
+        await _membership.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops accepting requests and lets those in flight finish.</summary>
-    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+    /// <summary>Leaves the ring, stops accepting requests and lets those in flight finish.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_membership is not null) await _membership.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    /// <summary>
+    /// Stops without leaving the ring, as a crashed process would: the others notice only when
+    /// the heartbeat goes stale. For tests of failover.
+    /// </summary>
+    internal async Task CrashAsync()
+    {
+        if (_membership is not null) await _membership.DisposeAsync().ConfigureAwait(false);
+        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_membership is not null) await _membership.DisposeAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _forwarder.Dispose();
+        if (_ownsStore) await _store.DisposeAsync().ConfigureAwait(false);
+    }
 }

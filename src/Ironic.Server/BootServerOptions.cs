@@ -1,20 +1,62 @@
 using System.Net;
+using Ironic.Core.Boot;
 using Ironic.Core.Inventory;
 
 namespace Ironic.Server;
 
-/// <summary>How one boot server runs: where it listens, which inventory it shares, its conductor name.</summary>
+/// <summary>
+/// How one boot server runs: where it listens, which inventory it shares, its conductor name,
+/// the boot configuration rules, heartbeats, forwarding and load limits. Read from an
+/// ironic.conf-style file (<see cref="IronicConfigFile"/>) and overridden by `ironic serve` flags.
+/// </summary>
 public sealed record BootServerOptions
 {
     public const string DefaultListen = "127.0.0.1:6385";
 
-    /// <summary>host:port to listen on; port 0 picks a free one.</summary>
+    /// <summary>The header a forwarding server sends the shared secret in.</summary>
+    public const string SecretHeader = "X-Ironic-Boot-Secret";
+
+    /// <summary>Environment variable with the shared secret (overrides the config file).</summary>
+    public const string SecretEnvironmentVariable = "IRONIC_BOOT_SHARED_SECRET";
+
+    /// <summary>host:port to listen on; port 0 picks a free one. ([api]host_ip and [api]port)</summary>
     public string Listen { get; init; } = DefaultListen;
 
+    /// <summary>The inventory. ([database]connection)</summary>
     public StoreLocation Store { get; init; } = StoreLocation.Default;
 
-    /// <summary>This server's conductor name on the hash ring (default: the host name).</summary>
+    /// <summary>This server's conductor name on the hash ring, default the host name. ([DEFAULT]host)</summary>
     public string Name { get; init; } = Environment.MachineName.ToLowerInvariant();
+
+    /// <summary>[conductor]conductor_group: this server only owns nodes of this group (empty: the default group).</summary>
+    public string ConductorGroup { get; init; } = "";
+
+    /// <summary>[api]restrict_boot_config, [pxe]ipxe_use_boot_config_api, [pxe]ipxe_config_api_root_url.</summary>
+    public BootConfigOptions BootConfig { get; init; } = new();
+
+    /// <summary>[conductor]heartbeat_interval: how often this server refreshes its heartbeat.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>[conductor]heartbeat_timeout: a conductor whose heartbeat is older leaves the ring.</summary>
+    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>[boot_server]internal_url: where the other servers reach this one; default the address it listens on.</summary>
+    public Uri? InternalUrl { get; init; }
+
+    /// <summary>[boot_server]shared_secret(_file) or $IRONIC_BOOT_SHARED_SECRET: authenticates forwarded requests between servers.</summary>
+    public string? SharedSecret { get; init; }
+
+    /// <summary>[boot_server]forward_timeout: how long a forwarded request may take before the client gets 503.</summary>
+    public TimeSpan ForwardTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>[boot_server]max_concurrent_requests: more requests in flight than this are answered 503 + Retry-After.</summary>
+    public int MaxConcurrentRequests { get; init; } = 1024;
+
+    /// <summary>[boot_server]allowed_networks: client networks (CIDR) that may use /v1/boot and /boot.ipxe; empty allows all.</summary>
+    public IReadOnlyList<IPNetwork> AllowedNetworks { get; init; } = [];
+
+    /// <summary>[boot_server]images_directory: serves {dir}/{node}/{file} at /v1/images/{node}/{file} when set.</summary>
+    public string? ImagesDirectory { get; init; }
 
     /// <summary>Parses <c>host:port</c>, <c>[v6]:port</c> or a bare port into an endpoint.</summary>
     public static IPEndPoint ParseListen(string listen)
@@ -28,5 +70,23 @@ public sealed record BootServerOptions
             throw new ArgumentException($"Cannot listen on '{listen}': give an address and port such as 127.0.0.1:6385, 0.0.0.0:6385 or [::1]:6385.");
         }
         return endpoint;
+    }
+
+    /// <summary>Parses a comma-separated list of CIDRs (a bare address is a /32 or /128).</summary>
+    public static IReadOnlyList<IPNetwork> ParseNetworks(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return [];
+        var list = new List<IPNetwork>();
+        foreach (var item in text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var cidr = item.Contains('/', StringComparison.Ordinal) ? item
+                : item + (IPAddress.TryParse(item, out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "/128" : "/32");
+            if (!IPNetwork.TryParse(cidr, out var network))
+            {
+                throw new ArgumentException($"The client network '{item}' in allowed_networks is not a CIDR. Write it like 10.0.0.0/8 or fd00::/64, separated by commas.");
+            }
+            list.Add(network);
+        }
+        return list;
     }
 }

@@ -17,7 +17,11 @@ public interface IInventoryStore : IAsyncDisposable
 
     Task<IReadOnlyList<Node>> ListNodesAsync(CancellationToken cancellationToken);
 
-    /// <summary>Writes every field of the node (UpdatedAt is set by the store).</summary>
+    /// <summary>
+    /// Writes every field of the node but Reservation, which only TryReserve/Release change (so
+    /// an update cannot steal or drop a lock). UpdatedAt is set by the store; NodeNotFoundException
+    /// when the UUID is unknown; returns the node as stored.
+    /// </summary>
     Task<Node> UpdateNodeAsync(Node node, CancellationToken cancellationToken);
 
     Task DeleteNodeAsync(Guid nodeUuid, CancellationToken cancellationToken);
@@ -32,14 +36,26 @@ public interface IInventoryStore : IAsyncDisposable
     /// <summary>The node that owns a port with this MAC (any format), or null.</summary>
     Task<Node?> FindNodeByMacAsync(string macAddress, CancellationToken cancellationToken);
 
-    /// <summary>Takes the node's reservation for a conductor; false when another holds it.</summary>
+    /// <summary>
+    /// Takes the node's reservation for a conductor in one atomic UPDATE (… WHERE reservation IS
+    /// NULL), so two conductors can never both hold it. False when it is held, by another
+    /// conductor or by this one (a reservation is a lock, not a counter).
+    /// </summary>
     Task<bool> TryReserveAsync(Guid nodeUuid, string conductor, CancellationToken cancellationToken);
 
+    /// <summary>Drops the conductor's reservation; nothing when the node is free; NodeLockedException when another conductor holds it.</summary>
     Task ReleaseAsync(Guid nodeUuid, string conductor, CancellationToken cancellationToken);
+
+    /// <summary>Drops every reservation a conductor holds (it died, or it restarts); returns how many.</summary>
+    Task<int> ReleaseAllReservationsAsync(string conductor, CancellationToken cancellationToken);
+
+    /// <summary>The schema version the store is at (0 before <see cref="MigrateAsync"/>).</summary>
+    Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken);
 
     /// <summary>Registers or refreshes a conductor's heartbeat.</summary>
     Task HeartbeatAsync(Conductor conductor, CancellationToken cancellationToken);
 
+    /// <summary>Every registered conductor, alive or not; the hash ring keeps those with a fresh heartbeat.</summary>
     Task<IReadOnlyList<Conductor>> ListConductorsAsync(CancellationToken cancellationToken);
 
     Task UnregisterConductorAsync(string name, CancellationToken cancellationToken);

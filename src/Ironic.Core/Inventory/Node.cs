@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Ironic.Core.Inventory;
 
 /// <summary>
@@ -31,6 +33,40 @@ public sealed record Node
 
     public DateTimeOffset CreatedAt { get; init; } = DateTimeOffset.UtcNow;
     public DateTimeOffset UpdatedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>driver_info redfish_address: the BMC's base URL, or null.</summary>
+    [JsonIgnore]
+    public string? BmcAddress => DriverInfo.GetValueOrDefault(DriverInfoKeys.RedfishAddress);
+
+    /// <summary>driver_info redfish_system_id: the system's Redfish path, or null.</summary>
+    [JsonIgnore]
+    public string? SystemId => DriverInfo.GetValueOrDefault(DriverInfoKeys.RedfishSystemId);
+
+    /// <summary>driver_info redfish_username, or null.</summary>
+    [JsonIgnore]
+    public string? BmcUsername => DriverInfo.GetValueOrDefault(DriverInfoKeys.RedfishUsername);
+
+    /// <summary>A copy whose secret driver_info values (any key ending in _password) read "******": for printing and JSON.</summary>
+    public Node Redacted() => this with
+    {
+        DriverInfo = DriverInfo.ToDictionary(p => p.Key, p => DriverInfoKeys.IsSecret(p.Key) ? DriverInfoKeys.RedactedValue : p.Value, StringComparer.Ordinal),
+    };
+}
+
+/// <summary>The driver_info keys Ironic's redfish hardware type reads.</summary>
+public static class DriverInfoKeys
+{
+    public const string RedfishAddress = "redfish_address";
+    public const string RedfishSystemId = "redfish_system_id";
+    public const string RedfishUsername = "redfish_username";
+    public const string RedfishPassword = "redfish_password";
+    public const string RedfishVerifyCa = "redfish_verify_ca";
+
+    /// <summary>What a secret reads as once redacted.</summary>
+    public const string RedactedValue = "******";
+
+    /// <summary>Secrets are redfish_password and any key ending in _password: encrypted at rest, never printed.</summary>
+    public static bool IsSecret(string key) => key.EndsWith("_password", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>Ironic's provision state names.</summary>

@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace Ironic.Server.Images;
+
+/// <summary>
+/// <c>GET/HEAD /v1/images/{node}/{file}</c>: asks the providers in order and serves the first
+/// hit with Range (one range: 206, unsatisfiable: 416), ETag, If-None-Match (304),
+/// If-Modified-Since, If-Range, Last-Modified and Accept-Ranges, as BMCs and iPXE expect from an
+/// image server. Several ranges in one request are answered with the whole file (RFC 9110 allows it).
+/// </summary>
+internal sealed class ImageEndpoints(IReadOnlyList<INodeImageProvider> providers)
+{
+    public async Task ServeAsync(HttpContext context, string node, string file)
+    {
+        NodeImage? image = null;
+        foreach (var provider in providers)
+        {
+            image = await provider.OpenAsync(node, file, context.RequestAborted).ConfigureAwait(false);
+            if (image is not null) break;
+        }
+        if (image is null)
+        {
+            await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+        await using (image.ConfigureAwait(false))
+        {
+            context.Response.Headers.CacheControl = "no-cache";
+            var result = Results.Stream(
+                image.Content,
+                image.ContentType,
+                fileDownloadName: null,
+                lastModified: image.LastModified,
+                entityTag: EntityTagHeaderValue.Parse(image.ETag),
+                enableRangeProcessing: true);
+            await result.ExecuteAsync(context).ConfigureAwait(false);
+        }
+    }
+}

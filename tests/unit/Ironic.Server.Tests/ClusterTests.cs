@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using Ironic.Core.Inventory;
+
+namespace Ironic.Server.Tests;
+
+/// <summary>
+/// Several boot servers sharing one inventory (SQLite file or PostgreSQL): any of them answers
+/// for any node, forwarding to the owner; a server that dies loses its nodes to the others
+/// once its heartbeat is stale. Each test uses its own conductor group, so tests sharing the
+/// PostgreSQL database never see each other's conductors.
+/// </summary>
+public sealed class ClusterTests
+{
+    private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromMilliseconds(1500);
+    private static readonly TimeSpan ForwardTimeout = TimeSpan.FromSeconds(1);
+
+    private sealed class Cluster(string group, List<IInventoryStore> stores, List<BootServer> servers) : IAsyncDisposable
+    {
+        public string Group => group;
+        public List<BootServer> Servers => servers;
+        public IInventoryStore Store => stores[0];
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var s in servers) await s.DisposeAsync();
+            foreach (var s in stores) await s.DisposeAsync();
+        }
+    }
+
+    private static async Task<Cluster> StartAsync(string kind, int count)
+    {
+        var location = TestInventory.Location(kind);
+        var group = "g" + Guid.NewGuid().ToString("N")[..10];
+        var stores = new List<IInventoryStore>();
+        var servers = new List<BootServer>();
+        for (var i = 0; i < count; i++)
+        {
+            // Each server opens the inventory itself, as separate processes would.
+            var store = InventoryStores.Open(location);
+            await store.MigrateAsync(CancellationToken.None);
+            stores.Add(store);
+            var server = BootServer.Create(new BootServerOptions
+            {
+                Listen = "127.0.0.1:0",
+                Name = $"{group}-c{i}",
+                ConductorGroup = group,
+                SharedSecret = "cluster-test-secret",
+                HeartbeatInterval = HeartbeatInterval,
+                HeartbeatTimeout = HeartbeatTimeout,
+                ForwardTimeout = ForwardTimeout,
+            }, _ => { }, store);
+            await server.StartAsync(CancellationToken.None);
+            servers.Add(server);
+        }
+        var deadline = Stopwatch.StartNew();
+        while (servers.Any(s => s.Ring!.LiveConductors.Count(c => c.ConductorGroup == group) != count))
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "the servers did not see each other within 10 s");
+            await Task.Delay(50);
+        }
+        return new Cluster(group, stores, servers);
+    }
+
+    private static async Task<List<(Node Node, string Mac)>> AddNodesAsync(Cluster cluster, int count)
+    {
+        var nodes = new List<(Node, string)>();
+        for (var i = 0; i < count; i++)
+        {
+            var mac = TestInventory.RandomMac();
+            var node = await cluster.Store.CreateNodeAsync(new Node
+            {
+                Name = $"{cluster.Group}-n{i}",
+                ProvisionState = ProvisionStates.WaitCallback,
+                ConductorGroup = cluster.Group,
+                InstanceInfo = new Dictionary<string, string> { ["kernel"] = "k", ["ramdisk"] = "r", ["ramdisk_kernel_arguments"] = "n=" + i },
+            }, CancellationToken.None);
+            await cluster.Store.CreatePortAsync(new Port(mac, node.Uuid), CancellationToken.None);
+            nodes.Add((node, mac));
+        }
+        return nodes;
+    }
+
+    [Theory]
+    [InlineData("sqlite", 2)]
+    [InlineData("sqlite", 3)]
+    [InlineData("postgres", 2)]
+    [InlineData("postgres", 3)]
+    public async Task AnyServer_AnswersForAnyNode_ByForwardingToTheOwner(string kind, int count)
+    {
+        await using var cluster = await StartAsync(kind, count);
+        var nodes = await AddNodesAsync(cluster, 24);
+        var forwarded = 0;
+        foreach (var (node, mac) in nodes)
+        {
+            var owner = cluster.Servers[0].Ring!.GetOwner(node)!.Name;
+            foreach (var server in cluster.Servers)
+            {
+                if (server.Options.Name != owner) forwarded++;
+                var response = await RawHttp.SendAsync(server.Address!, $"/v1/boot/{mac.Replace(':', '-')}/boot.ipxe");
+                Assert.Equal(200, response.Status);
+                Assert.Contains($"# node {node.Uuid}", response.BodyText, StringComparison.Ordinal);
+                Assert.Null(response.Header("Location"));
+            }
+        }
+        Assert.True(forwarded >= nodes.Count, "the ring gave every node to the first server; nothing was forwarded");
+        // Every server holds a share of the nodes.
+        Assert.Equal(count, nodes.Select(n => cluster.Servers[0].Ring!.GetOwner(n.Node)!.Name).Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData("sqlite", 2)]
+    [InlineData("sqlite", 3)]
+    [InlineData("postgres", 2)]
+    [InlineData("postgres", 3)]
+    public async Task AServerThatDies_LosesItsNodesToTheOthers_AfterTheHeartbeatTimeout(string kind, int count)
+    {
+        await using var cluster = await StartAsync(kind, count);
+        var nodes = await AddNodesAsync(cluster, 24);
+        var victim = cluster.Servers[^1];
+        var orphans = nodes.Where(n => cluster.Servers[0].Ring!.GetOwner(n.Node)!.Name == victim.Options.Name).ToList();
+        Assert.NotEmpty(orphans);
+        var survivors = cluster.Servers.Take(count - 1).ToList();
+
+        await victim.CrashAsync();
+        var crashedAt = Stopwatch.StartNew();
+
+        // Before the timeout: the survivors cannot reach the owner; they answer quickly (503 + Retry-After), never hang.
+        var early = Stopwatch.StartNew();
+        var first = await RawHttp.SendAsync(survivors[0].Address!, $"/v1/boot/{orphans[0].Mac}/boot.ipxe");
+        Assert.True(early.Elapsed < ForwardTimeout + TimeSpan.FromSeconds(2), $"a request for a dead owner's node took {early.Elapsed}");
+        if (first.Status != 200)
+        {
+            Assert.Equal(503, first.Status);
+            Assert.NotNull(first.Header("Retry-After"));
+        }
+
+        // After the timeout: every orphan is served by every survivor, and nobody names the dead one as owner.
+        var served = false;
+        while (!served)
+        {
+            Assert.True(crashedAt.Elapsed < HeartbeatTimeout + TimeSpan.FromSeconds(10), "the dead server's nodes were not taken over");
+            await Task.Delay(200);
+            served = true;
+            foreach (var server in survivors)
+            {
+                foreach (var (node, mac) in orphans)
+                {
+                    var watch = Stopwatch.StartNew();
+                    var r = await RawHttp.SendAsync(server.Address!, $"/v1/boot/{mac}/boot.ipxe");
+                    Assert.True(watch.Elapsed < ForwardTimeout + TimeSpan.FromSeconds(2), $"a request took {watch.Elapsed}");
+                    served &= r.Status == 200 && r.BodyText.Contains(node.Uuid.ToString(), StringComparison.Ordinal);
+                }
+            }
+        }
+        Assert.True(crashedAt.Elapsed >= HeartbeatTimeout - TimeSpan.FromMilliseconds(300), $"the nodes moved after {crashedAt.Elapsed}, before the heartbeat timeout");
+        Assert.All(survivors, s => Assert.DoesNotContain(s.Ring!.LiveConductors, c => c.Name == victim.Options.Name));
+        Assert.All(orphans, o => Assert.NotEqual(victim.Options.Name, survivors[0].Ring!.GetOwner(o.Node)!.Name));
+        // Nodes of the survivors did not move.
+        var kept = nodes.Except(orphans).ToList();
+        Assert.All(kept, k => Assert.NotEqual(victim.Options.Name, survivors[0].Ring!.GetOwner(k.Node)!.Name));
+    }
+
+    [Fact]
+    public async Task AServerThatStops_LeavesTheRingAtOnce()
+    {
+        await using var cluster = await StartAsync("sqlite", 2);
+        await cluster.Servers[1].StopAsync(CancellationToken.None);
+        var watch = Stopwatch.StartNew();
+        while (cluster.Servers[0].Ring!.LiveConductors.Count(c => c.ConductorGroup == cluster.Group) != 1)
+        {
+            Assert.True(watch.Elapsed < HeartbeatTimeout, "a cleanly stopped server stayed in the ring until the timeout");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task InternalRoute_RefusesAWrongSecret_WithThePlain404()
+    {
+        await using var cluster = await StartAsync("sqlite", 1);
+        var (_, mac) = (await AddNodesAsync(cluster, 1))[0];
+        var server = cluster.Servers[0];
+
+        var wrong = await RawHttp.SendAsync(server.Address!, $"/internal/v1/boot/{mac}/boot.ipxe", extraHeaders: "X-Ironic-Boot-Secret: guess\r\n");
+        var right = await RawHttp.SendAsync(server.Address!, $"/internal/v1/boot/{mac}/boot.ipxe", extraHeaders: "X-Ironic-Boot-Secret: cluster-test-secret\r\n");
+
+        Assert.Equal(404, wrong.Status);
+        Assert.Equal("Not Found\n", wrong.BodyText);
+        Assert.Equal(200, right.Status);
+    }
+}
