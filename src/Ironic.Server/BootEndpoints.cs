@@ -15,7 +15,8 @@ internal sealed class BootEndpoints(
     BootConfigService service,
     ConductorMembership membership,
     BootForwarder forwarder,
-    ILogger logger)
+    ILogger logger,
+    Action<Core.Inventory.Node>? bootConfigServed = null)
 {
     private readonly byte[] _catchAll = Encoding.UTF8.GetBytes(IpxeScripts.RenderCatchAll(options.BootConfig.ApiRootUrl));
     private readonly byte[]? _secretHash = options.SharedSecret is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.SharedSecret));
@@ -97,8 +98,14 @@ internal sealed class BootEndpoints(
     private async Task RenderAsync(HttpContext context, Core.Inventory.Node node, string name)
     {
         var config = await service.RenderAsync(node, name, context.RequestAborted).ConfigureAwait(false);
-        if (config is null) await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
-        else await WriteAsync(context, StatusCodes.Status200OK, config.ContentType, config.Content).ConfigureAwait(false);
+        if (config is null)
+        {
+            await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+        await WriteAsync(context, StatusCodes.Status200OK, config.ContentType, config.Content).ConfigureAwait(false);
+        // The node fetched its script: a ramdisk deploy waiting for that call-back can finish.
+        if (!HttpMethods.IsHead(context.Request.Method)) bootConfigServed?.Invoke(node);
     }
 
     /// <summary>Constant-time comparison of SHA-256 digests, so neither content nor length leaks through timing.</summary>

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using Ironic.Core;
 using Ironic.Core.Boot;
+using Ironic.Core.Deploy;
 using Ironic.Core.Inventory;
 using Ironic.Server.Images;
 using Microsoft.AspNetCore.Builder;
@@ -28,14 +30,25 @@ public sealed class BootServer : IAsyncDisposable
     private readonly ILogger _logger;
     private ConductorMembership? _membership;
     private BootEndpoints? _boot;
+    private readonly bool _ownsImageCache;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<Guid, Task> _callbacks = new();
 
-    private BootServer(WebApplication app, BootServerOptions options, IInventoryStore store, bool ownsStore)
+    private BootServer(WebApplication app, BootServerOptions options, IInventoryStore store, bool ownsStore, ImageCache? imageCache)
     {
         (_app, Options, _store, _ownsStore) = (app, options, store, ownsStore);
+        _ownsImageCache = imageCache is null;
+        ImageCache = imageCache ?? ImageCache.Open(new ImageCacheOptions
+        {
+            Directory = options.ImageCacheDirectory ?? ImageCacheOptions.DefaultDirectory,
+            MaxBytes = options.ImageCacheMaxBytes,
+        });
         _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ironic.Server");
         _forwarder = new BootForwarder(options.SharedSecret, options.ForwardTimeout);
         _guards = new RequestGuards(options, _logger);
         if (options.ImagesDirectory is not null) _imageProviders.Add(new DirectoryImageProvider(options.ImagesDirectory));
+        // Node ISOs (overlays) first: the artifact provider must not serve a node's raw delta as boot.iso.
+        _imageProviders.Insert(0, new OverlayImageProvider(store, ImageCache, _logger));
         _imageProviders.Add(new StoreArtifactImageProvider(store));
         BootConfig = new BootConfigService(store, options.BootConfig);
     }
@@ -43,6 +56,12 @@ public sealed class BootServer : IAsyncDisposable
     public BootServerOptions Options { get; }
 
     public BootConfigService BootConfig { get; }
+
+    /// <summary>The base images of deploys, shared with deploys run in this process.</summary>
+    public ImageCache ImageCache { get; }
+
+    /// <summary>What recovery found at start: nodes whose reservation outlived its holder.</summary>
+    public IReadOnlyList<RecoveredNode> Recovered { get; private set; } = [];
 
     /// <summary>The address it really listens on (after port 0 was resolved); set once started.</summary>
     public Uri? Address { get; private set; }
@@ -54,7 +73,7 @@ public sealed class BootServer : IAsyncDisposable
     /// Builds a server. <paramref name="store"/> shares an already open inventory (tests, several
     /// servers in one process); without it the server opens <see cref="BootServerOptions.Store"/> itself.
     /// </summary>
-    public static BootServer Create(BootServerOptions options, Action<ILoggingBuilder>? logging = null, IInventoryStore? store = null)
+    public static BootServer Create(BootServerOptions options, Action<ILoggingBuilder>? logging = null, IInventoryStore? store = null, ImageCache? imageCache = null)
     {
         var endpoint = BootServerOptions.ParseListen(options.Listen);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -71,7 +90,7 @@ public sealed class BootServer : IAsyncDisposable
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, IronicJsonContext.Default));
 
         var app = builder.Build();
-        var server = new BootServer(app, options, store ?? InventoryStores.Open(options.Store), ownsStore: store is null);
+        var server = new BootServer(app, options, store ?? InventoryStores.Open(options.Store), ownsStore: store is null, imageCache);
         server.MapEndpoints();
         return server;
     }
@@ -94,11 +113,45 @@ public sealed class BootServer : IAsyncDisposable
         // methods — gets the very same 404 as a refused boot request (see RequestGuards).
     }
 
+    /// <summary>A node in wait call-back fetched its boot script: finish its deploy (in the background; the answer is already sent).</summary>
+    private void NodeCalledBack(Node node)
+    {
+        if (node.ProvisionState != ProvisionStates.WaitCallback) return;
+        _callbacks.GetOrAdd(node.Uuid, uuid => Task.Run(async () =>
+        {
+            try
+            {
+                var after = await RamdiskDeploy.OnBootConfigFetchedAsync(_store, uuid, Options.Name, TimeSpan.FromSeconds(30), _stopping.Token).ConfigureAwait(false);
+                _logger.LogInformation("Node {Node} fetched its boot script; now '{State}'.", node.Name, after?.ProvisionState);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _logger.LogError("Node {Node} fetched its boot script, but marking its deploy done failed: {Message}", node.Name, e.Message);
+            }
+            catch (OperationCanceledException)
+            {
+                // The server stops; the node stays in wait call-back and fetching again finishes it.
+            }
+            finally
+            {
+                _callbacks.TryRemove(uuid, out _);
+            }
+        }));
+    }
+
+    /// <summary>Waits for node call-backs being recorded (tests; shutdown).</summary>
+    internal Task CallbacksDone() => Task.WhenAll(_callbacks.Values);
+
     private BootEndpoints Boot => _boot ?? throw new InvalidOperationException("The boot server has not been started.");
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        Recovered = await DeployRecovery.RecoverAsync(_store, Options.Name, Options.HeartbeatTimeout, cancellationToken).ConfigureAwait(false);
+        foreach (var node in Recovered)
+        {
+            _logger.LogWarning("Recovery: node {Node} was reserved by {Holder} in '{Before}'; released, now '{After}'.", node.NodeName, node.Holder, node.StateBefore, node.StateAfter);
+        }
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Address = new Uri(address.Replace("[::]", "[::1]", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
@@ -108,7 +161,7 @@ public sealed class BootServer : IAsyncDisposable
         }
         var self = new Conductor(Options.Name, Options.InternalUrl ?? Address, DateTimeOffset.UtcNow) { ConductorGroup = Options.ConductorGroup };
         _membership = new ConductorMembership(_store, self, Options.HeartbeatInterval, Options.HeartbeatTimeout, _logger);
-        _boot = new BootEndpoints(Options, BootConfig, _membership, _forwarder, _logger);
+        _boot = new BootEndpoints(Options, BootConfig, _membership, _forwarder, _logger, NodeCalledBack);
         await _membership.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -131,6 +184,10 @@ public sealed class BootServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try { await CallbacksDone().ConfigureAwait(false); } catch (OperationCanceledException) { }
+        _stopping.Dispose();
+        if (_ownsImageCache) ImageCache.Dispose();
         if (_membership is not null) await _membership.DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _forwarder.Dispose();

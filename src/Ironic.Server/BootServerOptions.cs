@@ -58,6 +58,12 @@ public sealed record BootServerOptions
     /// <summary>[boot_server]images_directory: serves {dir}/{node}/{file} at /v1/images/{node}/{file} when set.</summary>
     public string? ImagesDirectory { get; init; }
 
+    /// <summary>[deploy]image_cache_directory: where base images of deploys are cached; default images/ in the user's data directory.</summary>
+    public string? ImageCacheDirectory { get; init; }
+
+    /// <summary>[deploy]image_cache_size: bytes of base images the cache may hold (unreferenced ones are evicted, least recently used first).</summary>
+    public long ImageCacheMaxBytes { get; init; } = 20L << 30;
+
     /// <summary>Parses <c>host:port</c>, <c>[v6]:port</c> or a bare port into an endpoint.</summary>
     public static IPEndPoint ParseListen(string listen)
     {

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Prints which host tooz's HashRing (the ring OpenStack Ironic's conductors use) gives each key.
 
-Input on stdin, JSON: {"hosts": ["c1", ...], "keys": ["<node uuid>", ...], "exponent": 5}
-Output on stdout, JSON: {"<key>": "<host>", ...}
+Input on stdin, JSON: {"rings": [{"hosts": ["c1", ...], "exponent": 5}, ...], "keys": ["<node uuid>", ...]}
+Output on stdout, JSON: one {"<key>": "<host>", ...} per ring, in order.
 Keys are encoded as Ironic encodes node UUIDs: node.uuid.encode('utf-8').
-Run with Debian's /usr/bin/python3 (python3-tooz).
+Run with Debian's /usr/bin/python3 (python3-tooz). One run answers every ring, because
+importing tooz takes seconds here.
 """
 import json
 import sys
@@ -12,9 +13,8 @@ import sys
 from tooz import hashring
 
 request = json.load(sys.stdin)
-ring = hashring.HashRing(request["hosts"], partitions=2 ** request["exponent"])
-owners = {}
-for key in request["keys"]:
-    found = ring.get_nodes(key.encode("utf-8"))
-    owners[key] = found.pop()
-json.dump(owners, sys.stdout)
+answers = []
+for spec in request["rings"]:
+    ring = hashring.HashRing(spec["hosts"], partitions=2 ** spec["exponent"])
+    answers.append({key: ring.get_nodes(key.encode("utf-8")).pop() for key in request["keys"]})
+json.dump(answers, sys.stdout)

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text;
+using Ironic.Core.Iso.BootConfig;
+using Ironic.Core.Iso.Fat;
+
+namespace Ironic.Core.Iso;
+
+/// <summary>Where a text file lives: in the ISO tree, or inside an El Torito FAT image (<see cref="BootImage"/>).</summary>
+public sealed record TextFileLocation(string Path, string? BootImage)
+{
+    public string Location => BootImage is null ? Path : $"{BootImage}:{Path}";
+}
+
+/// <summary>A file that an edit changed, with its old and new sizes (old -1 for an added file).</summary>
+public sealed record ChangedFile(string Path, string? BootImage, long OldSize, long NewSize)
+{
+    public string Location => BootImage is null ? Path : $"{BootImage}:{Path}";
+}
+
+/// <summary>
+/// Makes a node-specific variant of a boot ISO as an <see cref="IsoDelta"/>: text files edited in
+/// the ISO tree and inside every El Torito FAT image (efiboot.img as a file, or an appended
+/// partition outside the tree), files replaced or added. The base stream is only read.
+/// </summary>
+public sealed class BootIsoBuilder
+{
+    private readonly IsoEditor _editor;
+    private readonly List<ChangedFile> _changed = [];
+
+    public BootIsoBuilder(IsoImage image)
+    {
+        _editor = new IsoEditor(image);
+    }
+
+    public IsoImage Image => _editor.Image;
+
+    public IReadOnlyList<ChangedFile> Changed => _changed;
+
+    /// <summary>
+    /// Applies a kernel parameter edit to every GRUB, ISOLINUX/SYSLINUX and ESXi boot.cfg
+    /// configuration found (by name and content) in the ISO tree and inside the El Torito FAT images.
+    /// </summary>
+    public IReadOnlyList<ChangedFile> EditKernelParameters(KernelParameterEdit edit)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        if (edit.IsEmpty) return [];
+        return EditTextFiles(BootConfigFiles.IsCandidate, (file, text) =>
+            BootConfigFiles.Detect(file.Path, text) is { } kind ? BootConfigEditor.Apply(kind, text, edit) : null);
+    }
+
+    /// <summary>
+    /// Offers every text file that <paramref name="isCandidate"/> (path, size) accepts, in the ISO
+    /// tree and in each El Torito FAT image, to <paramref name="edit"/> (where, text) → new text, or
+    /// null to leave it; writes the changes.
+    /// </summary>
+    public IReadOnlyList<ChangedFile> EditTextFiles(Func<string, long, bool> isCandidate, Func<TextFileLocation, string, string?> edit)
+    {
+        ArgumentNullException.ThrowIfNull(isCandidate);
+        ArgumentNullException.ThrowIfNull(edit);
+        var before = _changed.Count;
+        var bootSectors = Image.ElTorito?.Entries.Select(e => e.LoadSector).ToHashSet() ?? [];
+        foreach (var entry in Image.EntriesOf(Image.PreferredVolume).ToList())
+        {
+            if (entry.IsDirectory || entry.Size == 0 || entry.SymlinkTarget is not null || entry.Extents.Count != 1) continue;
+            if (bootSectors.Contains(entry.FirstSector) || !isCandidate(entry.Path, entry.Size)) continue;
+            var bytes = Image.ReadFile(entry, BootConfigFiles.MaxConfigBytes);
+            if (!LooksLikeText(bytes)) continue;
+            var text = Encoding.UTF8.GetString(bytes);
+            if (edit(new TextFileLocation(entry.Path, null), text) is not { } updated || string.Equals(updated, text, StringComparison.Ordinal)) continue;
+            var content = Encoding.UTF8.GetBytes(updated);
+            _editor.ReplaceFile(entry, content);
+            _changed.Add(new ChangedFile(entry.Path, null, entry.Size, content.Length));
+        }
+        foreach (var boot in FatBootImages())
+        {
+            EditFat(boot, isCandidate, edit);
+        }
+        return _changed.Skip(before).ToList();
+    }
+
+    /// <summary>Replaces an existing file or adds a new one (creating directories as needed).</summary>
+    public void PutFile(string isoPath, ReadOnlySpan<byte> content)
+    {
+        var path = IsoImage.NormalizePath(isoPath);
+        var existing = Image.Find(path);
+        if (existing is { IsDirectory: true }) throw new IsoFormatException($"Cannot write the file '{path}': a directory of that name exists in the image.");
+        if (existing is not null)
+        {
+            _editor.ReplaceFile(existing, content);
+            _changed.Add(new ChangedFile(path, null, existing.Size, content.Length));
+        }
+        else
+        {
+            throw new IsoFormatException($"Cannot add '{path}': adding new files is not built yet; only existing files can be replaced.");
+        }
+    }
+
+    public IsoDelta Build(bool blankImplantedMd5 = true) => _editor.Build(blankImplantedMd5);
+
+    private IEnumerable<ElToritoEntry> FatBootImages()
+    {
+        if (Image.ElTorito is not { } catalog) yield break;
+        var seen = new HashSet<long>();
+        foreach (var entry in catalog.Entries)
+        {
+            if (!seen.Add(entry.LoadSector) || entry.ImageLength < 512) continue;
+            var bpb = _editor.ReadBytes(entry.LoadSector * IsoSource.SectorSize, 512);
+            // A FAT boot sector ends in 55 AA and names a jump instruction; BIOS loaders (isolinux.bin) do not.
+            if (bpb[510] != 0x55 || bpb[511] != 0xAA || bpb[0] is not (0xEB or 0xE9)) continue;
+            yield return entry;
+        }
+    }
+
+    private void EditFat(ElToritoEntry boot, Func<string, long, bool> isCandidate, Func<TextFileLocation, string, string?> edit)
+    {
+        var regionOffset = boot.LoadSector * IsoSource.SectorSize;
+        var name = boot.ImagePath ?? string.Create(CultureInfo.InvariantCulture, $"[El Torito image {boot.Index} at sector {boot.LoadSector}]");
+        using var view = _editor.CurrentView();
+        FatVolume fat;
+        try
+        {
+            fat = FatVolume.Open(view, regionOffset, boot.ImageLength);
+        }
+        catch (IsoFormatException e)
+        {
+            throw new IsoFormatException($"The El Torito boot image {name} looks like FAT but cannot be read: {e.Message}", e);
+        }
+        var replacements = new List<FatReplacement>();
+        foreach (var file in fat.ListFiles())
+        {
+            if (file.Size == 0 || !isCandidate(file.Path, file.Size)) continue;
+            var bytes = fat.ReadFile(file);
+            if (!LooksLikeText(bytes)) continue;
+            var text = Encoding.UTF8.GetString(bytes);
+            if (edit(new TextFileLocation(file.Path, name), text) is not { } updated || string.Equals(updated, text, StringComparison.Ordinal)) continue;
+            var content = Encoding.UTF8.GetBytes(updated);
+            replacements.Add(new FatReplacement(file, content));
+            _changed.Add(new ChangedFile(file.Path, name, file.Size, content.Length));
+        }
+        if (replacements.Count == 0) return;
+        foreach (var write in fat.PlanReplace(replacements))
+        {
+            if (write.Offset < 0 || write.Offset + write.Bytes.Length > boot.ImageLength)
+            {
+                throw new IsoFormatException(string.Create(CultureInfo.InvariantCulture, $"A FAT write at {write.Offset} falls outside the boot image {name} ({boot.ImageLength} bytes)."));
+            }
+            _editor.WriteBytes(regionOffset + write.Offset, write.Bytes);
+        }
+    }
+
+    private static bool LooksLikeText(ReadOnlySpan<byte> bytes) => bytes[..Math.Min(bytes.Length, 8192)].IndexOf((byte)0) < 0;
+}

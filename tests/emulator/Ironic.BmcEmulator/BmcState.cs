@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+
+namespace Ironic.BmcEmulator;
+
+/// <summary>
+/// What the emulated BMC holds now: power, boot override, virtual media slots and what it downloaded.
+/// Every read is a consistent snapshot; the emulator changes it only through Redfish requests.
+/// </summary>
+public sealed class BmcState
+{
+    internal readonly Lock Gate = new();
+    private readonly Dictionary<string, SlotRuntime> _slots;
+
+    internal BmcState(ResourceTree tree, string systemPath, IEnumerable<string> slotPaths)
+    {
+        Tree = tree;
+        SystemPath = systemPath;
+        _slots = slotPaths.ToDictionary(p => p, p => new SlotRuntime(), StringComparer.Ordinal);
+    }
+
+    internal ResourceTree Tree { get; }
+
+    /// <summary>The @odata.id of the (first) ComputerSystem.</summary>
+    public string SystemPath { get; }
+
+    /// <summary>The System's PowerState: "On", "Off", or "PoweringOn"/"PoweringOff" during a transition.</summary>
+    public string PowerState
+    {
+        get { lock (Gate) return System["PowerState"]?.GetValue<string>() ?? "Off"; }
+    }
+
+    public BootOverride Boot
+    {
+        get
+        {
+            lock (Gate)
+            {
+                var boot = System["Boot"] as JsonObject;
+                return new BootOverride(
+                    boot?["BootSourceOverrideTarget"]?.GetValue<string>() ?? "None",
+                    boot?["BootSourceOverrideEnabled"]?.GetValue<string>() ?? "Disabled",
+                    boot?["BootSourceOverrideMode"]?.GetValue<string>());
+            }
+        }
+    }
+
+    /// <summary>Every virtual media slot, in @odata.id order.</summary>
+    public IReadOnlyList<VirtualMediaSlotState> Slots
+    {
+        get { lock (Gate) return _slots.Keys.Order(StringComparer.Ordinal).Select(SnapshotLocked).ToArray(); }
+    }
+
+    /// <summary>The first slot whose MediaTypes has CD or DVD (the one a client should pick).</summary>
+    public VirtualMediaSlotState CdSlot =>
+        Slots.FirstOrDefault(s => s.MediaTypes.Contains("CD") || s.MediaTypes.Contains("DVD"))
+        ?? throw new InvalidOperationException("The mockup has no virtual media slot with CD or DVD in MediaTypes.");
+
+    /// <summary>A slot by its Id ("CD", "2", "EXT1") or its @odata.id.</summary>
+    public VirtualMediaSlotState Slot(string idOrPath)
+    {
+        var all = Slots;
+        return all.FirstOrDefault(s => s.Id == idOrPath || s.Path == ResourceTree.Normalize(idOrPath))
+            ?? throw new ArgumentException($"No virtual media slot '{idOrPath}'; the slots are: {string.Join(", ", all.Select(s => s.Path))}.", nameof(idOrPath));
+    }
+
+    /// <summary>Sessions currently open (created and not deleted).</summary>
+    public int SessionCount
+    {
+        get { lock (Gate) return Tree.All.Count(r => r.Value["@odata.type"]?.GetValue<string>()?.StartsWith("#Session.", StringComparison.Ordinal) == true); }
+    }
+
+    /// <summary>Waits until the slot's current download has Completed, Failed or been Cancelled, and returns it.</summary>
+    public async Task<ImageDownload> WaitForDownloadAsync(string idOrPath, CancellationToken cancellationToken)
+    {
+        var path = Slot(idOrPath).Path;
+        Task finished;
+        lock (Gate) finished = _slots[path].Finished.Task;
+        await finished.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return Slot(path).Download;
+    }
+
+    internal JsonObject System => Tree.Find(SystemPath)!;
+
+    internal bool IsSlot(string path) => _slots.ContainsKey(path);
+
+    internal SlotRuntime Runtime(string path) => _slots[path];
+
+    private VirtualMediaSlotState SnapshotLocked(string path)
+    {
+        var slot = Tree.Find(path)!;
+        var runtime = _slots[path];
+        return new VirtualMediaSlotState(
+            slot["Id"]?.GetValue<string>() ?? path[(path.LastIndexOf('/') + 1)..],
+            path,
+            (slot["MediaTypes"] as JsonArray)?.Select(t => t?.GetValue<string>() ?? "").ToArray() ?? [],
+            slot["Image"]?.GetValue<string>(),
+            slot["Inserted"]?.GetValue<bool>() ?? false,
+            slot["WriteProtected"]?.GetValue<bool>() ?? true,
+            slot["TransferProtocolType"]?.GetValue<string>(),
+            runtime.Download);
+    }
+}
+
+/// <summary>The per-slot state that is not in the JSON: the download and its cancellation.</summary>
+internal sealed class SlotRuntime
+{
+    public ImageDownload Download { get; set; } = ImageDownload.NotStarted;
+
+    public CancellationTokenSource? DownloadCancellation { get; set; }
+
+    /// <summary>Completed when the current download ends; a new insert replaces it.</summary>
+    public TaskCompletionSource Finished { get; set; } = NewFinished(completed: true);
+
+    public static TaskCompletionSource NewFinished(bool completed)
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed) tcs.SetResult();
+        return tcs;
+    }
+}

@@ -1,0 +1,221 @@
+using System.Net.Http.Headers;
+using Ironic.BmcEmulator;
+using Ironic.Core.Hardware;
+using Ironic.Core.Redfish;
+
+namespace Ironic.Core.Tests.Redfish;
+
+/// <summary>One image server for the whole class: each BMC emulator fetches from it.</summary>
+public sealed class ImageServerFixture : IDisposable
+{
+    internal LocalImageServer Server { get; } = new("node1.iso", 3 * 1024 * 1024 + 123);
+    public void Dispose() => Server.Dispose();
+}
+
+/// <summary>
+/// Drives the Redfish client through the BMC emulator's vendor profiles: insert, verify, boot
+/// once, power on, eject, with the image really fetched over HTTP by the emulated BMC.
+/// </summary>
+public class EmulatorEndToEndTests(ImageServerFixture images) : IClassFixture<ImageServerFixture>
+{
+    private readonly LocalImageServer _images = images.Server;
+
+    private static async Task<BmcEmulator.BmcEmulator> StartBmcAsync(BmcEmulatorOptions options) =>
+        await BmcEmulator.BmcEmulator.StartAsync(options with { DownloadChunkSize = 256 * 1024 }, CancellationToken.None);
+
+    private static RedfishHardware Hardware(BmcEmulator.BmcEmulator bmc, Action<string>? log = null, string? password = null, HttpMessageHandler? handler = null, Func<RedfishClientOptions, RedfishClientOptions>? tune = null)
+    {
+        var options = new RedfishClientOptions(bmc.Address)
+        {
+            Username = bmc.Options.UserName,
+            Password = password ?? bmc.Options.Password,
+            RetryDelay = TimeSpan.FromMilliseconds(50),
+            TaskPollInterval = TimeSpan.FromMilliseconds(50),
+            MaxRetryAfter = TimeSpan.FromMilliseconds(200),
+            ReadRetries = 4,
+            WriteRetries = 4,
+            Log = log,
+        };
+        return new RedfishHardware(tune?.Invoke(options) ?? options, null, handler)
+        {
+            InsertOptions = new VirtualMediaInsertOptions { VerifyTimeout = TimeSpan.FromSeconds(20), VerifyInterval = TimeSpan.FromMilliseconds(50), SettleTime = TimeSpan.FromMilliseconds(300) },
+            PowerOptions = new RedfishPowerOptions { Timeout = TimeSpan.FromSeconds(20), PollInterval = TimeSpan.FromMilliseconds(50) },
+        };
+    }
+
+    public static TheoryData<string> Profiles => new(Enum.GetNames<BmcProfile>());
+
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public async Task EveryProfile_InsertsVerifiesBootsOncePowersOnAndEjects(string profileName)
+    {
+        var profile = Enum.Parse<BmcProfile>(profileName);
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = profile });
+        await using var hardware = Hardware(bmc);
+
+        var slot = await hardware.AttachAndBootAsync(new VirtualMediaBootRequest(_images.ImageUrl) { BootOnce = true, PowerOn = true, Mode = BootMode.Uefi }, CancellationToken.None);
+
+        Assert.True(slot.Holds(_images.ImageUrl), $"{profile}: slot {slot.Path} reads {slot.Image}, inserted {slot.Inserted}");
+        var download = await bmc.State.WaitForDownloadAsync(slot.Path, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(ImageDownloadStatus.Completed, download.Status);
+        Assert.Equal(_images.Sha256, download.Sha256);
+        Assert.Equal(_images.ImageUrl.AbsoluteUri, bmc.State.Slot(slot.Path).Image);
+
+        var boot = bmc.State.Boot;
+        Assert.Contains(boot.Target, new[] { "Cd", "UsbCd" });
+        Assert.Equal("Once", boot.Enabled);
+        Assert.Equal("On", bmc.State.PowerState);
+        Assert.Equal(HardwarePowerState.On, await hardware.GetPowerStateAsync(CancellationToken.None));
+
+        await hardware.EjectVirtualMediaAsync(CancellationToken.None);
+        Assert.False(bmc.State.Slot(slot.Path).Inserted);
+        Assert.All(bmc.State.Slots.Where(s => s.MediaTypes.Contains("CD") || s.MediaTypes.Contains("DVD")), s => Assert.False(s.Inserted));
+    }
+
+    [Fact]
+    public async Task Supermicro_BootsFromUsbCd_TheOnlyCdTargetItAllows()
+    {
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Supermicro });
+        await using var hardware = Hardware(bmc);
+        await hardware.SetBootDeviceAsync(BootDevice.Cd, once: true, CancellationToken.None);
+        Assert.Equal("UsbCd", bmc.State.Boot.Target);
+    }
+
+    [Theory]
+    [InlineData(BmcQuirks.ActionsAsTasks)]
+    [InlineData(BmcQuirks.SessionsDisabled)]
+    [InlineData(BmcQuirks.WeakETags | BmcQuirks.IfMatchRequired | BmcQuirks.PatchOnlyVirtualMedia)]
+    [InlineData(BmcQuirks.EjectRequiresJsonBody | BmcQuirks.TransferProtocolTypeRequired)]
+    public async Task GenericBmc_WithQuirks_StillInsertsAndEjects(BmcQuirks quirks)
+    {
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Generic, Quirks = quirks });
+        await using var hardware = Hardware(bmc);
+        var slot = await hardware.AttachAndBootAsync(new VirtualMediaBootRequest(_images.ImageUrl) { BootOnce = true, PowerOn = true }, CancellationToken.None);
+        Assert.True(bmc.State.Slot(slot.Path).Inserted);
+        Assert.Equal("On", bmc.State.PowerState);
+        await hardware.EjectVirtualMediaAsync(CancellationToken.None);
+        Assert.False(bmc.State.Slot(slot.Path).Inserted);
+    }
+
+    [Fact]
+    public async Task IntermittentServiceUnavailable_IsRetried()
+    {
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Idrac, FailEveryNthRequest = 4, RetryAfterSeconds = 0 });
+        await using var hardware = Hardware(bmc);
+        var slot = await hardware.AttachAndBootAsync(new VirtualMediaBootRequest(_images.ImageUrl) { BootOnce = true, PowerOn = true }, CancellationToken.None);
+        Assert.True(bmc.State.Slot(slot.Path).Inserted);
+        Assert.Contains(bmc.Requests, r => r.Status == 503);
+    }
+
+    [Fact]
+    public async Task Tls_IsVerified_AndTheEmulatorsCertificateIsTrustedThroughACaBundle()
+    {
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Generic, UseTls = true });
+        await using (var untrusted = Hardware(bmc, tune: o => o with { ReadRetries = 0 }))
+        {
+            var e = await Assert.ThrowsAsync<RedfishUnreachableException>(() => untrusted.GetPowerStateAsync(CancellationToken.None));
+            Assert.Contains("TLS", e.Message, StringComparison.Ordinal);
+        }
+        var bundle = Path.Combine(Path.GetTempPath(), $"bmc-ca-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(bundle, bmc.Certificate!.ExportCertificatePem());
+        try
+        {
+            await using var trusted = Hardware(bmc, tune: o => o with { CaBundlePath = bundle });
+            Assert.Equal(HardwarePowerState.Off, await trusted.GetPowerStateAsync(CancellationToken.None));
+            await using var skipping = Hardware(bmc, tune: o => o with { VerifyTls = false });
+            Assert.Equal(HardwarePowerState.Off, await skipping.GetPowerStateAsync(CancellationToken.None));
+        }
+        finally
+        {
+            File.Delete(bundle);
+        }
+    }
+
+    [Fact]
+    public async Task WrongCredentials_EndInAnAuthenticationError_QuotingTheBmc()
+    {
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Ilo });
+        await using var hardware = Hardware(bmc, password: "not-the-password");
+        var e = await Assert.ThrowsAsync<RedfishAuthenticationException>(() => hardware.InsertVirtualMediaAsync(_images.ImageUrl, CancellationToken.None));
+        Assert.Contains("The BMC said:", e.Message, StringComparison.Ordinal);
+        Assert.NotEmpty(e.BmcMessages);
+        Assert.DoesNotContain("not-the-password", e.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UrlTheBmcRefuses_EndsInARefusal_QuotingTheBmc()
+    {
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Idrac });
+        await using var hardware = Hardware(bmc);
+        var url = new Uri(_images.Address, "images/node1.img?token=abc");
+        var e = await Assert.ThrowsAsync<RedfishActionRefusedException>(() => hardware.InsertVirtualMediaAsync(url, CancellationToken.None));
+        Assert.Contains("refused to insert", e.Message, StringComparison.Ordinal);
+        Assert.Contains("The BMC said", e.Message.Replace("and said", "The BMC said", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.NotEmpty(e.BmcMessages);
+        Assert.Contains(e.BmcMessages[0].Message!, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BusySlot_EndsInAClearError_OrIsReplacedWhenAsked()
+    {
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Generic, PreinsertedImage = "http://192.0.2.9/old-installer.iso" });
+        await using var hardware = Hardware(bmc);
+        var e = await Assert.ThrowsAsync<RedfishBusyException>(() => hardware.InsertVirtualMediaAsync(_images.ImageUrl, CancellationToken.None));
+        Assert.Contains("http://192.0.2.9/old-installer.iso", e.Message, StringComparison.Ordinal);
+
+        var slot = await hardware.AttachAndBootAsync(new VirtualMediaBootRequest(_images.ImageUrl) { ReplaceInsertedImage = true }, CancellationToken.None);
+        Assert.Equal(_images.ImageUrl.AbsoluteUri, bmc.State.Slot(slot.Path).Image);
+    }
+
+    [Fact]
+    public async Task ImageTheBmcCannotFetch_IsReportedAfterVerification()
+    {
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Ilo });
+        await using var hardware = Hardware(bmc);
+        var missing = new Uri(_images.Address, "images/missing.iso");
+        var e = await Assert.ThrowsAnyAsync<RedfishException>(() => hardware.InsertVirtualMediaAsync(missing, hardware.InsertOptions with { VerifyTimeout = TimeSpan.FromSeconds(5) }, CancellationToken.None));
+        Assert.Contains("missing.iso", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NoPasswordOrToken_InLogsOrErrors_DuringAWholeRun()
+    {
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Ilo, Password = "Pa55-w0rd-xyz" });
+        var captured = new List<string>();
+        var tokens = new TokenSpy(new SocketsHttpHandler());
+        await using (var hardware = Hardware(bmc, line => { lock (captured) captured.Add(line); }, handler: tokens))
+        {
+            await hardware.AttachAndBootAsync(new VirtualMediaBootRequest(_images.ImageUrl) { BootOnce = true, PowerOn = true }, CancellationToken.None);
+            await hardware.SetPowerStateAsync(PowerAction.ForceRestart, CancellationToken.None);
+            await hardware.EjectVirtualMediaAsync(CancellationToken.None);
+            var refused = await Assert.ThrowsAnyAsync<RedfishException>(() => hardware.InsertVirtualMediaAsync(new Uri("ftp://127.0.0.1/x.iso"), CancellationToken.None));
+            captured.Add(refused.ToString());
+        }
+        await using (var wrong = Hardware(bmc, line => { lock (captured) captured.Add(line); }, password: "Wr0ng-pass-abc"))
+        {
+            captured.Add((await Assert.ThrowsAnyAsync<RedfishException>(() => wrong.GetPowerStateAsync(CancellationToken.None))).ToString());
+        }
+        tokens.Dispose();
+
+        var all = string.Join("\n", captured);
+        Assert.NotEmpty(tokens.Tokens);
+        Assert.Contains("POST ", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pa55-w0rd-xyz", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("Wr0ng-pass-abc", all, StringComparison.Ordinal);
+        foreach (var token in tokens.Tokens) Assert.DoesNotContain(token, all, StringComparison.Ordinal);
+        Assert.Equal(0, bmc.State.SessionCount);
+    }
+
+    /// <summary>Sees the session tokens the BMC hands out, so the test can look for them in the output.</summary>
+    private sealed class TokenSpy(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        public List<string> Tokens { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.Headers.TryGetValues("X-Auth-Token", out var values)) lock (Tokens) Tokens.AddRange(values);
+            return response;
+        }
+    }
+}

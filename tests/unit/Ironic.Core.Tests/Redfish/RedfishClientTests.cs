@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Ironic.Core.Redfish;
+
+namespace Ironic.Core.Tests.Redfish;
+
+public class RedfishClientTests
+{
+    private static RedfishClientOptions Options(List<string>? log = null, string password = ScriptedBmc.Password) =>
+        new(new Uri("https://bmc.test"))
+        {
+            Username = ScriptedBmc.User,
+            Password = password,
+            RetryDelay = TimeSpan.FromMilliseconds(1),
+            TaskPollInterval = TimeSpan.FromMilliseconds(1),
+            Log = log is null ? null : line => { lock (log) log.Add(line); },
+        };
+
+    [Fact]
+    public async Task Session_IsCreated_UsedAsXAuthToken_AndDeletedOnDispose()
+    {
+        using var bmc = new ScriptedBmc();
+        var client = new RedfishClient(Options(), bmc);
+        await client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None);
+        Assert.Equal("session", client.AuthenticationMode);
+        await client.DisposeAsync();
+
+        Assert.Single(bmc.To("POST", "/redfish/v1/SessionService/Sessions"));
+        Assert.Equal(bmc.CurrentToken, bmc.To("GET", "/redfish/v1/Systems/1").Single().Token);
+        var logout = bmc.To("DELETE", "/redfish/v1/SessionService/Sessions/7").Single();
+        Assert.Equal(bmc.CurrentToken, logout.Token);
+    }
+
+    [Fact]
+    public async Task Sessions_Refused_FallsBackToBasic()
+    {
+        using var bmc = new ScriptedBmc { SessionsEnabled = false };
+        await using var client = new RedfishClient(Options(), bmc);
+        var system = await client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None);
+        Assert.Equal("Off", system.Body.String("PowerState"));
+        Assert.Equal("basic", client.AuthenticationMode);
+        Assert.StartsWith("Basic ", bmc.To("GET", "/redfish/v1/Systems/1").Single().Authorization, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExpiredSession_ReauthenticatesOnce_AndRetries()
+    {
+        using var bmc = new ScriptedBmc();
+        await using var client = new RedfishClient(Options(), bmc);
+        await client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None);
+        var expired = true;
+        bmc.On("GET", "/redfish/v1/Systems/1", r => expired && r.Token is not null ? Expire() : null);
+        HttpResponseMessage Expire()
+        {
+            expired = false;
+            return ScriptedBmc.Error(HttpStatusCode.Unauthorized, "Base.1.8.NoValidSession", "session expired");
+        }
+
+        await client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None);
+        Assert.Equal(2, bmc.To("POST", "/redfish/v1/SessionService/Sessions").Count());
+    }
+
+    [Fact]
+    public async Task WrongPassword_ThrowsAuthenticationError_QuotingTheBmc_WithoutThePassword()
+    {
+        using var bmc = new ScriptedBmc();
+        var log = new List<string>();
+        await using var client = new RedfishClient(Options(log, password: "wrong-password-123"), bmc);
+        var e = await Assert.ThrowsAsync<RedfishAuthenticationException>(() => client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None));
+        Assert.Contains("invalid username or password", e.Message, StringComparison.Ordinal);
+        Assert.Contains("admin", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong-password-123", e.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong-password-123", string.Join("\n", log), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Get_IsRetried_On5xx_ButPostIsNotRetried_On500()
+    {
+        using var bmc = new ScriptedBmc();
+        await using var client = new RedfishClient(Options(), bmc);
+        var failures = 2;
+        bmc.On("GET", "/redfish/v1/Systems/1", _ => failures-- > 0 ? ScriptedBmc.Answer(HttpStatusCode.InternalServerError) : null);
+        await client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None);
+        Assert.Equal(3, bmc.To("GET", "/redfish/v1/Systems/1").Count());
+
+        bmc.On("POST", "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset", _ => ScriptedBmc.Error(HttpStatusCode.InternalServerError, "Base.1.8.InternalError", "The request failed due to an internal service error."));
+        var e = await Assert.ThrowsAsync<RedfishActionRefusedException>(() =>
+            client.PostAsync("/redfish/v1/Systems/1/Actions/ComputerSystem.Reset", new JsonObject { ["ResetType"] = "On" }, CancellationToken.None));
+        Assert.Single(bmc.To("POST", "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset"));
+        Assert.Contains("Base.1.8.InternalError: The request failed due to an internal service error.", e.Message, StringComparison.Ordinal);
+        Assert.Contains("POST /redfish/v1/Systems/1/Actions/ComputerSystem.Reset", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_IsRetried_On503_ThenGivesUpAsBusy()
+    {
+        using var bmc = new ScriptedBmc();
+        await using var client = new RedfishClient(Options() with { WriteRetries = 2 }, bmc);
+        bmc.On("POST", "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset", _ => ScriptedBmc.Error(HttpStatusCode.ServiceUnavailable, "Base.1.8.ServiceTemporarilyUnavailable", "The service is temporarily unavailable. Retry in 1 seconds."));
+        var e = await Assert.ThrowsAsync<RedfishBusyException>(() =>
+            client.PostAsync("/redfish/v1/Systems/1/Actions/ComputerSystem.Reset", new JsonObject { ["ResetType"] = "On" }, CancellationToken.None));
+        Assert.Equal(3, bmc.To("POST", "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset").Count());
+        Assert.Contains("The service is temporarily unavailable", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Patch_On412_RetriesWithTheWeakETagMadeStrong()
+    {
+        using var bmc = new ScriptedBmc();
+        bmc.ETags["/redfish/v1/Systems/1"] = "W/\"abc\"";
+        bmc.On("PATCH", "/redfish/v1/Systems/1", r => r.IfMatch == "\"abc\"" ? ScriptedBmc.Answer(HttpStatusCode.NoContent)
+            : ScriptedBmc.Error(HttpStatusCode.PreconditionFailed, "Base.1.8.PreconditionFailed", "The ETag supplied did not match the ETag required to change this resource."));
+        await using var client = new RedfishClient(Options(), bmc);
+        await client.PatchAsync("/redfish/v1/Systems/1", new JsonObject { ["AssetTag"] = "x" }, null, CancellationToken.None);
+        Assert.Equal(["W/\"abc\"", "\"abc\""], bmc.To("PATCH", "/redfish/v1/Systems/1").Select(r => r.IfMatch));
+    }
+
+    [Fact]
+    public async Task Patch_WhenNoETagWorks_TriesWithoutIfMatchLast()
+    {
+        using var bmc = new ScriptedBmc();
+        bmc.ETags["/redfish/v1/Systems/1"] = "\"abc\"";
+        bmc.On("PATCH", "/redfish/v1/Systems/1", r => r.IfMatch is null ? ScriptedBmc.Answer(HttpStatusCode.NoContent)
+            : ScriptedBmc.Error(HttpStatusCode.PreconditionFailed, "Base.1.8.PreconditionFailed", "ETag mismatch"));
+        await using var client = new RedfishClient(Options(), bmc);
+        await client.PatchAsync("/redfish/v1/Systems/1", new JsonObject { ["AssetTag"] = "x" }, null, CancellationToken.None);
+        Assert.Equal(["\"abc\"", null], bmc.To("PATCH", "/redfish/v1/Systems/1").Select(r => r.IfMatch));
+    }
+
+    [Fact]
+    public async Task Accepted_WithLocation_IsPolledAsATask_AndItsFailureQuotesTheTaskMessages()
+    {
+        using var bmc = new ScriptedBmc();
+        var polls = 0;
+        bmc.On("POST", "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset", _ =>
+        {
+            var accepted = ScriptedBmc.Answer(HttpStatusCode.Accepted);
+            accepted.Headers.Location = new Uri("/redfish/v1/TaskService/TaskMonitors/3", UriKind.Relative);
+            accepted.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.Zero);
+            return accepted;
+        });
+        bmc.On("GET", "/redfish/v1/TaskService/TaskMonitors/3", _ => ++polls < 3
+            ? ScriptedBmc.Answer(HttpStatusCode.Accepted, """{"TaskState":"Running"}""")
+            : ScriptedBmc.Answer(HttpStatusCode.OK, """{"TaskState":"Exception","TaskStatus":"Critical","Messages":[{"MessageId":"IDRAC.2.8.SYS446","Message":"Unable to complete the operation because the server is in POST."}]}"""));
+        await using var client = new RedfishClient(Options(), bmc);
+        var e = await Assert.ThrowsAsync<RedfishActionRefusedException>(() =>
+            client.PostAsync("/redfish/v1/Systems/1/Actions/ComputerSystem.Reset", new JsonObject { ["ResetType"] = "On" }, CancellationToken.None));
+        Assert.Equal(3, polls);
+        Assert.Contains("IDRAC.2.8.SYS446: Unable to complete the operation because the server is in POST.", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Exception", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ClosedPort_IsUnreachable_WithAClearMessage()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var client = new RedfishClient(new RedfishClientOptions(new Uri($"http://127.0.0.1:{port}"))
+        {
+            Username = "admin",
+            Password = "pw-never-shown",
+            ReadRetries = 1,
+            RetryDelay = TimeSpan.FromMilliseconds(1),
+        });
+        var e = await Assert.ThrowsAsync<RedfishUnreachableException>(() => client.GetAsync("/redfish/v1/Systems", CancellationToken.None));
+        Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Check the address", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw-never-shown", e.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_RefuseCredentialsInTheAddress()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new RedfishClientOptions(new Uri("https://root:calvin@bmc.test")));
+        Assert.DoesNotContain("calvin", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_MissingCaBundle_IsNamed()
+    {
+        var options = new RedfishClientOptions(new Uri("https://bmc.test")) { CaBundlePath = "/nonexistent/ca.pem" };
+        var e = Assert.Throws<FileNotFoundException>(() => new RedfishClient(options));
+        Assert.Contains("/nonexistent/ca.pem", e.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Security.Cryptography;
+using Ironic.BmcEmulator;
+using Ironic.Core.Deploy;
+using Ironic.Core.Inventory;
+
+namespace Ironic.Server.Tests.Deploy;
+
+/// <summary>
+/// Deploys against emulated Redfish BMCs that really fetch the inserted image (HEAD + Range GETs
+/// from the boot server) and record its SHA-256.
+/// </summary>
+public sealed class DeployEndToEndTests
+{
+    internal static async Task<(Node Node, BmcEmulator.BmcEmulator Bmc)> AddRedfishNodeAsync(DeployHarness h, string name, BmcEmulatorOptions? options = null)
+    {
+        var bmc = await BmcEmulator.BmcEmulator.StartAsync(options ?? new BmcEmulatorOptions(), CancellationToken.None);
+        var node = await h.AddNodeAsync(name, "redfish", new Dictionary<string, string>
+        {
+            [DriverInfoKeys.RedfishAddress] = bmc.Address.ToString(),
+            [DriverInfoKeys.RedfishUsername] = "admin",
+            [DriverInfoKeys.RedfishPassword] = "password",
+        });
+        return (node, bmc);
+    }
+
+    private static string Sha256Hex(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+
+    [Fact]
+    public async Task FiftyNodes_FromOneBaseIso_OneDownload_FiftySmallOverlays_EveryBmcFetchesItsOwnIso()
+    {
+        await using var h = await DeployHarness.StartAsync();
+        var baseUrl = h.ServeBaseIso();
+        var machines = new List<(Node Node, BmcEmulator.BmcEmulator Bmc)>();
+        try
+        {
+            for (var i = 0; i < 50; i++) machines.Add(await AddRedfishNodeAsync(h, $"rack1-{i:00}"));
+
+            var deployed = await Task.WhenAll(machines.Select(m =>
+                h.Deploy.DeployAsync(m.Node.Name, new DeployRequest { BootIso = baseUrl, KernelParameters = ["ipa-debug=1"] }, null, CancellationToken.None)));
+
+            Assert.All(deployed, n => Assert.Equal(ProvisionStates.Active, n.ProvisionState));
+            Assert.Equal(1, h.Files.Requests("base.iso"));
+            Assert.Equal(1, h.Cache.DownloadCount);
+
+            // Disk: one base in the cache, 50 deltas of at most 64 KiB in the inventory.
+            var baseLength = new FileInfo(DeployHarness.BaseIso).Length;
+            var cacheBytes = Directory.EnumerateFiles(Path.Combine(h.Root, "cache"), "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+            long deltaBytes = 0;
+            foreach (var (node, _) in machines)
+            {
+                var delta = await h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None);
+                Assert.NotNull(delta);
+                Assert.InRange(delta.Length, 1, 64 * 1024);
+                deltaBytes += delta.Length;
+            }
+            Assert.True(cacheBytes + deltaBytes <= baseLength + 50L * 64 * 1024, $"cache {cacheBytes} + deltas {deltaBytes} > base {baseLength} + 50 x 64 KiB");
+            Assert.Equal(50, h.Cache.References().Count);
+
+            // Every BMC downloaded its node's ISO, and got exactly the composed overlay.
+            var hashes = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (node, bmc) in machines)
+            {
+                using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+                var download = await bmc.State.WaitForDownloadAsync(bmc.State.CdSlot.Path, wait.Token);
+                Assert.True(download.Status == ImageDownloadStatus.Completed, $"{node.Name}: {download.Status} {download.Error}");
+                Assert.EndsWith($"/v1/images/{node.Uuid:D}/boot.iso", download.Url, StringComparison.Ordinal);
+                Assert.Equal(Sha256Hex(await h.ComposedIsoAsync(node.Uuid)), download.Sha256);
+                Assert.Equal("Cd", bmc.State.Boot.Target);
+                Assert.Equal("On", bmc.State.PowerState);
+                hashes.Add(download.Sha256!);
+            }
+            Assert.Equal(50, hashes.Count); // each node's ISO carries its own parameters
+
+            var nodes = await h.Store.ListNodesAsync(CancellationToken.None);
+            Assert.All(nodes, n => Assert.Null(n.Reservation));
+        }
+        finally
+        {
+            foreach (var (_, bmc) in machines) await bmc.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task BmcAnsweringOnly503_EndsInDeployFailed_WithTheBmcsWords_AndNoLeakedReservation()
+    {
+        await using var h = await DeployHarness.StartAsync(DeployHardware.CreateFactory(adjustRedfish: (_, o) => o with { RetryDelay = TimeSpan.FromMilliseconds(50), MaxRetryAfter = TimeSpan.FromMilliseconds(100) }));
+        var (node, bmc) = await AddRedfishNodeAsync(h, "flaky-all", new BmcEmulatorOptions { FailureProbability = 1.0, RetryAfterSeconds = 0 });
+        await using (bmc)
+        {
+            await Assert.ThrowsAsync<DeployException>(() => h.Deploy.DeployAsync(node.Name, new DeployRequest { BootIso = h.ServeBaseIso() }, null, CancellationToken.None));
+
+            var stored = (await h.Store.GetNodeAsync(node.Name, CancellationToken.None))!;
+            Assert.Equal(ProvisionStates.DeployFailed, stored.ProvisionState);
+            Assert.Contains("503", stored.LastError, StringComparison.Ordinal);
+            Assert.Null(stored.Reservation);
+            Assert.Null(await h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None));
+            Assert.Equal(DeployHarness.BaseSha256, Assert.Single(h.Cache.Images()).Sha256);
+        }
+    }
+
+    [Fact]
+    public async Task BmcFailingEveryThirdRequest_IsRetried_AndTheDeploySucceeds()
+    {
+        await using var h = await DeployHarness.StartAsync(DeployHardware.CreateFactory(adjustRedfish: (_, o) => o with { RetryDelay = TimeSpan.FromMilliseconds(50), MaxRetryAfter = TimeSpan.FromMilliseconds(100) }));
+        var (node, bmc) = await AddRedfishNodeAsync(h, "flaky-third", new BmcEmulatorOptions { FailEveryNthRequest = 3, RetryAfterSeconds = 0 });
+        await using (bmc)
+        {
+            var after = await h.Deploy.DeployAsync(node.Name, new DeployRequest { BootIso = h.ServeBaseIso() }, null, CancellationToken.None);
+
+            Assert.Equal(ProvisionStates.Active, after.ProvisionState);
+            Assert.Contains(bmc.Requests, r => r.Status == 503);
+            using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            var download = await bmc.State.WaitForDownloadAsync(bmc.State.CdSlot.Path, wait.Token);
+            Assert.Equal(Sha256Hex(await h.ComposedIsoAsync(node.Uuid)), download.Sha256);
+        }
+    }
+
+    [Fact]
+    public async Task BmcTimingOut_EndsInDeployFailed_SayingSo()
+    {
+        await using var h = await DeployHarness.StartAsync(DeployHardware.CreateFactory(adjustRedfish: (_, o) => o with { RequestTimeout = TimeSpan.FromMilliseconds(400), ReadRetries = 1, WriteRetries = 0, RetryDelay = TimeSpan.FromMilliseconds(50) }));
+        var (node, bmc) = await AddRedfishNodeAsync(h, "slow", new BmcEmulatorOptions { ResponseDelay = TimeSpan.FromSeconds(2) });
+        await using (bmc)
+        {
+            await Assert.ThrowsAsync<DeployException>(() => h.Deploy.DeployAsync(node.Name, new DeployRequest { BootIso = h.ServeBaseIso() }, null, CancellationToken.None));
+
+            var stored = (await h.Store.GetNodeAsync(node.Name, CancellationToken.None))!;
+            Assert.Equal(ProvisionStates.DeployFailed, stored.ProvisionState);
+            Assert.Contains("no answer within", stored.LastError, StringComparison.Ordinal);
+            Assert.Null(stored.Reservation);
+        }
+    }
+}
