@@ -11,6 +11,13 @@
     FormatsToProcess     = @('Ironic.Format.ps1xml')
     CmdletsToExport      = @(
         'Test-IronicBootServer'
+        'New-IronicNode'
+        'Get-IronicNode'
+        'Set-IronicNode'
+        'Remove-IronicNode'
+        'New-IronicPort'
+        'Get-IronicPort'
+        'Remove-IronicPort'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -9,4 +9,10 @@ namespace Ironic.Core;
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(BootServerHealth))]
+[JsonSerializable(typeof(Inventory.Node))]
+[JsonSerializable(typeof(IReadOnlyList<Inventory.Node>))]
+[JsonSerializable(typeof(Inventory.Port))]
+[JsonSerializable(typeof(IReadOnlyList<Inventory.Port>))]
+[JsonSerializable(typeof(Inventory.Conductor))]
+[JsonSerializable(typeof(IReadOnlyList<Inventory.Conductor>))]
 public sealed partial class IronicJsonContext : JsonSerializerContext;

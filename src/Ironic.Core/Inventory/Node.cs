@@ -82,6 +82,28 @@ public static class ProvisionStates
     public const string Deleting = "deleting";
     public const string Error = "error";
 
+    public const string Verifying = "verifying";
+    public const string Inspecting = "inspecting";
+    public const string InspectWait = "inspect wait";
+    public const string InspectFailed = "inspect failed";
+    public const string Cleaning = "cleaning";
+    public const string CleanWait = "clean wait";
+    public const string CleanFailed = "clean failed";
+    public const string Rescuing = "rescuing";
+    public const string RescueWait = "rescue wait";
+    public const string Rescue = "rescue";
+    public const string RescueFailed = "rescue failed";
+    public const string ServiceWait = "service wait";
+
+    /// <summary>Every state name Ironic uses that this project knows; a front refuses others.</summary>
+    public static IReadOnlyList<string> Known { get; } =
+    [
+        Enroll, Verifying, Manageable, Inspecting, InspectWait, InspectFailed, Cleaning, CleanWait, CleanFailed,
+        Available, Deploying, WaitCallback, DeployFailed, Active, Deleting, Error, Rescuing, RescueWait, Rescue, RescueFailed, ServiceWait,
+    ];
+
+    public static bool IsKnown(string state) => Known.Contains(state, StringComparer.Ordinal);
+
     /// <summary>States in which a node waits for something from the network (the boot API's gate).</summary>
     public static bool IsWaitState(string state) => state.EndsWith(" wait", StringComparison.Ordinal) || state.StartsWith("wait ", StringComparison.Ordinal);
 }
@@ -91,6 +113,8 @@ public static class PowerStates
     public const string On = "power on";
     public const string Off = "power off";
     public const string Unknown = "unknown";
+
+    public static IReadOnlyList<string> Known { get; } = [On, Off, Unknown];
 }
 
 /// <summary>A network port of a node; the MAC is unique across the inventory and stored normalized (lower-case, colons).</summary>

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Ironic.Core.Boot;
+using Ironic.Core.Inventory;
 
 namespace Ironic.PowerShell.Plumbing;
 
@@ -24,6 +25,12 @@ public static class ErrorRecords
     public static (string ErrorId, ErrorCategory Category) Classify(Exception exception) => exception switch
     {
         BootServerUnavailableException => ("BootServerUnavailable", ErrorCategory.ConnectionError),
+        NodeNotFoundException => ("NodeNotFound", ErrorCategory.ObjectNotFound),
+        InventoryConflictException => ("InventoryConflict", ErrorCategory.ResourceExists),
+        NodeLockedException => ("NodeLocked", ErrorCategory.ResourceBusy),
+        InventoryStoreException => ("InventoryStoreUnavailable", ErrorCategory.ConnectionError),
+        CredentialKeyException => ("CredentialKeyMismatch", ErrorCategory.SecurityError),
+        InventoryException => ("InventoryError", ErrorCategory.NotSpecified),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
         DirectoryNotFoundException => ("DirectoryNotFound", ErrorCategory.ObjectNotFound),
         UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),
