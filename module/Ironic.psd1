@@ -18,6 +18,11 @@
         'New-IronicPort'
         'Get-IronicPort'
         'Remove-IronicPort'
+        'Set-VirtualMedia'
+        'Get-VirtualMedia'
+        'Get-BmcPowerState'
+        'Set-BmcPowerState'
+        'Set-BmcBootDevice'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

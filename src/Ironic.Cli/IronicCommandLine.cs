@@ -18,6 +18,9 @@ public static class IronicCommandLine
         root.Subcommands.Add(ConductorCommand.Create(context));
         root.Subcommands.Add(NodeCommand.Create(context));
         root.Subcommands.Add(PortCommand.Create(context));
+        root.Subcommands.Add(VmediaCommand.Create(context));
+        root.Subcommands.Add(PowerCommand.Create(context));
+        root.Subcommands.Add(BootDeviceCommand.Create(context));
         return root;
     }
 

@@ -149,39 +149,44 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         etag ??= (await GetAsync(path, cancellationToken).ConfigureAwait(false)).ETag;
         var tried = new List<string?>();
         RedfishException? last = null;
-        foreach (var candidate in await IfMatchCandidatesAsync(path, etag, cancellationToken).ConfigureAwait(false))
+        IEnumerable<string?> candidates = [etag];
+        for (var round = 0; round < 2; round++)
         {
-            if (tried.Contains(candidate)) continue;
-            tried.Add(candidate);
-            try
+            foreach (var candidate in candidates)
             {
-                var response = await SendAsync(HttpMethod.Patch, path, body, candidate, cancellationToken).ConfigureAwait(false);
-                return await FollowTaskAsync("PATCH", path, response, cancellationToken).ConfigureAwait(false);
+                if (tried.Contains(candidate)) continue;
+                tried.Add(candidate);
+                try
+                {
+                    var response = await SendAsync(HttpMethod.Patch, path, body, candidate, cancellationToken).ConfigureAwait(false);
+                    return await FollowTaskAsync("PATCH", path, response, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RedfishException e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.PreconditionRequired)
+                {
+                    last = e;
+                    _options.Log?.Invoke($"PATCH {Describe(path)}: the BMC refused If-Match {candidate ?? "(none)"} ({(int)e.StatusCode!}); trying the next form");
+                }
             }
-            catch (RedfishException e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.PreconditionRequired)
-            {
-                last = e;
-                _options.Log?.Invoke($"PATCH {Describe(path)}: the BMC refused If-Match {(candidate is null ? "(none)" : candidate)}; trying the next form");
-            }
+            // Only after a refusal: read the resource again for the forms that remain.
+            candidates = await LaterIfMatchCandidatesAsync(path, etag, cancellationToken).ConfigureAwait(false);
         }
         throw last!;
     }
 
-    // The order: as read; a fresh one if it is strong; the weak one made strong; none. A 428
-    // (If-Match required) on the "none" step is the BMC's final word.
-    private async Task<IEnumerable<string?>> IfMatchCandidatesAsync(string path, string? etag, CancellationToken cancellationToken)
+    // After the ETag as read was refused: a fresh one if it is strong; the weak one(s) made
+    // strong; none. A 428 (If-Match required) on the last step is the BMC's final word.
+    private async Task<IEnumerable<string?>> LaterIfMatchCandidatesAsync(string path, string? etag, CancellationToken cancellationToken)
     {
-        var list = new List<string?>();
-        if (etag is not null) list.Add(etag);
         string? fresh = null;
         try
         {
             fresh = (await GetAsync(path, cancellationToken).ConfigureAwait(false)).ETag;
         }
-        catch (RedfishException)
+        catch (RedfishException e) when (e is not RedfishUnreachableException)
         {
-            // Reading it again is a courtesy; the PATCH below reports the real failure.
+            // Reading it again is a courtesy; the PATCH reports the real failure.
         }
+        var list = new List<string?>();
         if (fresh is not null && !IsWeak(fresh)) list.Add(fresh);
         foreach (var e in new[] { etag, fresh })
         {
@@ -468,6 +473,7 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         RedfishException e = response.StatusCode switch
         {
             HttpStatusCode.Unauthorized => new RedfishAuthenticationException($"{what} Check the user name and password.", failure),
+            HttpStatusCode.Forbidden when method != HttpMethod.Get => new RedfishActionRefusedException($"{what} The user '{_options.Username}' may lack the privilege for this; use an account with the Administrator or Operator role.", failure),
             HttpStatusCode.NotFound => new RedfishNotFoundException($"{what} The BMC has no such resource; check the system path and that the BMC offers this function.", failure),
             HttpStatusCode.ServiceUnavailable => new RedfishBusyException($"{what} The BMC is busy; try again later.", failure) { RetryAfter = response.RetryAfter },
             HttpStatusCode.Conflict when SaysBusy(messages) => new RedfishBusyException($"{what} The resource is busy; try again later.", failure) { RetryAfter = response.RetryAfter },

@@ -107,19 +107,24 @@ public sealed class RedfishVirtualMedia(RedfishClient client, RedfishSystem syst
                 $"No CD/DVD slot of {system.Path} at {client.Options.BmcAddress} offers InsertMedia or PATCH ({string.Join(", ", slots.Select(s => s.Path))}). This BMC cannot attach media over Redfish.",
                 RedfishFailure.None);
         }
-        var slot = usable.FirstOrDefault(s => !s.HoldsMedia) ?? usable[0];
-        if (slot.HoldsMedia)
+        // Another image in any CD slot is in the way, not only in the one we pick: with two
+        // virtual CDs attached, a one-time boot to Cd may start the wrong one.
+        var occupied = slots.Where(s => s.HoldsMedia).ToList();
+        if (occupied.Count > 0)
         {
             if (!options.EjectBusySlot)
             {
                 throw new RedfishBusyException(
-                    $"The virtual media slot {slot.Path} at {client.Options.BmcAddress} already holds '{slot.Image ?? slot.ImageName}'. "
+                    $"The virtual media slot {occupied[0].Path} at {client.Options.BmcAddress} already holds '{occupied[0].Image ?? occupied[0].ImageName}'. "
                     + "Eject it first (Set-VirtualMedia -Eject, ironic vmedia eject), or ask for it to be replaced (-Force, --force).");
             }
-            log?.Invoke($"{slot.Path} holds {slot.Image ?? slot.ImageName}; ejecting it first");
-            await EjectSlotAsync(slot, cancellationToken).ConfigureAwait(false);
-            slot = await ReadSlotAsync(slot.Path, cancellationToken).ConfigureAwait(false);
+            foreach (var busy in occupied)
+            {
+                log?.Invoke($"{busy.Path} holds {busy.Image ?? busy.ImageName}; ejecting it first");
+                await EjectSlotAsync(busy, cancellationToken).ConfigureAwait(false);
+            }
         }
+        var slot = await ReadSlotAsync(usable[0].Path, cancellationToken).ConfigureAwait(false);
 
         var sentInserted = false;
         if (slot.InsertTarget is { } target)

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Ironic.Core.Boot;
 using Ironic.Core.Inventory;
+using Ironic.Core.Redfish;
 
 namespace Ironic.PowerShell.Plumbing;
 
@@ -31,6 +32,13 @@ public static class ErrorRecords
         InventoryStoreException => ("InventoryStoreUnavailable", ErrorCategory.ConnectionError),
         CredentialKeyException => ("CredentialKeyMismatch", ErrorCategory.SecurityError),
         InventoryException => ("InventoryError", ErrorCategory.NotSpecified),
+        RedfishAuthenticationException => ("BmcAuthenticationFailed", ErrorCategory.AuthenticationError),
+        RedfishUnreachableException => ("BmcUnreachable", ErrorCategory.ConnectionError),
+        RedfishNotFoundException => ("BmcResourceNotFound", ErrorCategory.ObjectNotFound),
+        RedfishBusyException => ("BmcBusy", ErrorCategory.ResourceBusy),
+        RedfishActionRefusedException => ("BmcActionRefused", ErrorCategory.InvalidOperation),
+        RedfishException => ("BmcRequestFailed", ErrorCategory.ProtocolError),
+        NotSupportedException => ("NotSupportedByBmc", ErrorCategory.NotImplemented),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
         DirectoryNotFoundException => ("DirectoryNotFound", ErrorCategory.ObjectNotFound),
         UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),

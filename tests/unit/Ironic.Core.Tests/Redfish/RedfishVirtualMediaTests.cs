@@ -179,4 +179,58 @@ public class RedfishVirtualMediaTests
         Assert.DoesNotContain(ScriptedBmc.Password, all, StringComparison.Ordinal);
         Assert.DoesNotContain(ScriptedBmc.Token, all, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task GracefulShutdown_ThatDoesNotHappen_FallsBackToForceOff_WhenAsked()
+    {
+        using var bmc = new ScriptedBmc();
+        bmc.Resources["/redfish/v1/Systems/1"]["PowerState"] = "On";
+        bmc.On("POST", "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset", r =>
+            r.Body!.Contains("GracefulShutdown", StringComparison.Ordinal) ? ScriptedBmc.Answer(HttpStatusCode.NoContent) : null); // the OS ignores it
+        await using var hardware = new RedfishHardware(new RedfishClientOptions(new Uri("https://bmc.test")) { Username = ScriptedBmc.User, Password = ScriptedBmc.Password }, null, bmc)
+        {
+            PowerOptions = new RedfishPowerOptions { Timeout = TimeSpan.FromMilliseconds(100), PollInterval = TimeSpan.FromMilliseconds(10), ForceOffAfterGracefulTimeout = true },
+        };
+        await hardware.SetPowerStateAsync(PowerAction.GracefulShutdown, CancellationToken.None);
+        Assert.Equal(["""{"ResetType":"GracefulShutdown"}""", """{"ResetType":"ForceOff"}"""], bmc.To("POST", "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset").Select(r => r.Body));
+        Assert.Equal(HardwarePowerState.Off, await hardware.GetPowerStateAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task GracefulShutdown_ThatDoesNotHappen_TimesOut_QuotingTheState()
+    {
+        using var bmc = new ScriptedBmc();
+        bmc.Resources["/redfish/v1/Systems/1"]["PowerState"] = "On";
+        bmc.On("POST", "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset", _ => ScriptedBmc.Answer(HttpStatusCode.NoContent));
+        await using var hardware = new RedfishHardware(new RedfishClientOptions(new Uri("https://bmc.test")) { Username = ScriptedBmc.User, Password = ScriptedBmc.Password }, null, bmc)
+        {
+            PowerOptions = new RedfishPowerOptions { Timeout = TimeSpan.FromMilliseconds(100), PollInterval = TimeSpan.FromMilliseconds(10) },
+        };
+        var e = await Assert.ThrowsAsync<TimeoutException>(() => hardware.SetPowerStateAsync(PowerAction.GracefulShutdown, CancellationToken.None));
+        Assert.Contains("still reads PowerState 'On'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResetTypes_FromActionInfo_AreHonoured()
+    {
+        using var bmc = new ScriptedBmc();
+        var reset = bmc.Resources["/redfish/v1/Systems/1"]["Actions"]!["#ComputerSystem.Reset"]!.AsObject();
+        reset.Remove("ResetType@Redfish.AllowableValues");
+        reset["@Redfish.ActionInfo"] = "/redfish/v1/Systems/1/ResetActionInfo";
+        bmc.Resources["/redfish/v1/Systems/1/ResetActionInfo"] = ScriptedBmc.Json("""{"Parameters":[{"Name":"ResetType","AllowableValues":["ForceOn","ForceOff"]}]}""");
+        await using var hardware = Hardware(bmc);
+        await hardware.SetPowerStateAsync(PowerAction.On, CancellationToken.None);
+        Assert.Equal("""{"ResetType":"ForceOn"}""", bmc.To("POST", "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset").Single().Body);
+    }
+
+    [Fact]
+    public async Task SeveralSystems_WithoutASystemId_IsAnErrorListingThem()
+    {
+        using var bmc = new ScriptedBmc();
+        bmc.Resources["/redfish/v1/Systems"] = ScriptedBmc.Json("""{"Members":[{"@odata.id":"/redfish/v1/Systems/1"},{"@odata.id":"/redfish/v1/Systems/2"}]}""");
+        await using var hardware = Hardware(bmc);
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => hardware.GetPowerStateAsync(CancellationToken.None));
+        Assert.Contains("/redfish/v1/Systems/2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("--system", e.Message, StringComparison.Ordinal);
+    }
 }
