@@ -23,6 +23,8 @@
         'Get-BmcPowerState'
         'Set-BmcPowerState'
         'Set-BmcBootDevice'
+        'New-BootIso'
+        'Get-BootIso'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -21,6 +21,7 @@ public static class IronicCommandLine
         root.Subcommands.Add(VmediaCommand.Create(context));
         root.Subcommands.Add(PowerCommand.Create(context));
         root.Subcommands.Add(BootDeviceCommand.Create(context));
+        root.Subcommands.Add(IsoCommand.Create(context));
         return root;
     }
 

@@ -25,11 +25,14 @@ public sealed record ChangedFile(string Path, string? BootImage, long OldSize, l
 public sealed class BootIsoBuilder
 {
     private readonly IsoEditor _editor;
+    private readonly IsoDirectoryWriter _directories;
     private readonly List<ChangedFile> _changed = [];
+    private readonly HashSet<string> _touched = [];
 
     public BootIsoBuilder(IsoImage image)
     {
         _editor = new IsoEditor(image);
+        _directories = new IsoDirectoryWriter(_editor);
     }
 
     public IsoImage Image => _editor.Image;
@@ -57,25 +60,25 @@ public sealed class BootIsoBuilder
     {
         ArgumentNullException.ThrowIfNull(isCandidate);
         ArgumentNullException.ThrowIfNull(edit);
-        var before = _changed.Count;
+        _touched.Clear();
         var bootSectors = Image.ElTorito?.Entries.Select(e => e.LoadSector).ToHashSet() ?? [];
         foreach (var entry in Image.EntriesOf(Image.PreferredVolume).ToList())
         {
             if (entry.IsDirectory || entry.Size == 0 || entry.SymlinkTarget is not null || entry.Extents.Count != 1) continue;
             if (bootSectors.Contains(entry.FirstSector) || !isCandidate(entry.Path, entry.Size)) continue;
-            var bytes = Image.ReadFile(entry, BootConfigFiles.MaxConfigBytes);
+            var bytes = _editor.ReadCurrent(entry, BootConfigFiles.MaxConfigBytes);
             if (!LooksLikeText(bytes)) continue;
             var text = Encoding.UTF8.GetString(bytes);
             if (edit(new TextFileLocation(entry.Path, null), text) is not { } updated || string.Equals(updated, text, StringComparison.Ordinal)) continue;
             var content = Encoding.UTF8.GetBytes(updated);
             _editor.ReplaceFile(entry, content);
-            _changed.Add(new ChangedFile(entry.Path, null, entry.Size, content.Length));
+            Record(new ChangedFile(entry.Path, null, entry.Size, content.Length));
         }
         foreach (var boot in FatBootImages())
         {
             EditFat(boot, isCandidate, edit);
         }
-        return _changed.Skip(before).ToList();
+        return _changed.Where(c => _touched.Contains(c.Location)).ToList();
     }
 
     /// <summary>Replaces an existing file or adds a new one (creating directories as needed).</summary>
@@ -87,15 +90,30 @@ public sealed class BootIsoBuilder
         if (existing is not null)
         {
             _editor.ReplaceFile(existing, content);
-            _changed.Add(new ChangedFile(path, null, existing.Size, content.Length));
+            Record(new ChangedFile(path, null, existing.Size, content.Length));
         }
         else
         {
-            throw new IsoFormatException($"Cannot add '{path}': adding new files is not built yet; only existing files can be replaced.");
+            _editor.RefuseUdf(path);
+            _directories.AddFile(path, content);
+            Record(new ChangedFile(path, null, -1, content.Length));
         }
     }
 
-    public IsoDelta Build(bool blankImplantedMd5 = true) => _editor.Build(blankImplantedMd5);
+    public IsoDelta Build(bool blankImplantedMd5 = true)
+    {
+        _directories.Flush();
+        return _editor.Build(blankImplantedMd5);
+    }
+
+    /// <summary>Notes a change; a file changed twice is listed once, with its original size.</summary>
+    private void Record(ChangedFile change)
+    {
+        _touched.Add(change.Location);
+        var index = _changed.FindIndex(c => string.Equals(c.Location, change.Location, StringComparison.Ordinal));
+        if (index < 0) _changed.Add(change);
+        else _changed[index] = change with { OldSize = _changed[index].OldSize };
+    }
 
     private IEnumerable<ElToritoEntry> FatBootImages()
     {
@@ -135,7 +153,7 @@ public sealed class BootIsoBuilder
             if (edit(new TextFileLocation(file.Path, name), text) is not { } updated || string.Equals(updated, text, StringComparison.Ordinal)) continue;
             var content = Encoding.UTF8.GetBytes(updated);
             replacements.Add(new FatReplacement(file, content));
-            _changed.Add(new ChangedFile(file.Path, name, file.Size, content.Length));
+            Record(new ChangedFile(file.Path, name, file.Size, content.Length));
         }
         if (replacements.Count == 0) return;
         foreach (var write in fat.PlanReplace(replacements))

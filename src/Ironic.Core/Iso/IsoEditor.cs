@@ -15,6 +15,7 @@ public sealed class IsoEditor
     private const int Sector = IsoSource.SectorSize;
     private readonly IsoImage _image;
     private readonly SortedDictionary<long, byte[]> _sectors = [];
+    private readonly Dictionary<long, byte[]> _replaced = [];
     private readonly long _baseSectors;
     private long _nextFree;
 
@@ -110,6 +111,14 @@ public sealed class IsoEditor
             target = Append(content);
         }
         foreach (var (record, volume) in records) PatchRecord(record, volume, target, (uint)content.Length);
+        if (entry.Size > 0) _replaced[entry.FirstSector] = content.ToArray();
+    }
+
+    /// <summary>A file's content as edited so far (the base content when it was not replaced).</summary>
+    public byte[] ReadCurrent(IsoEntry entry, int maxBytes = 16 * 1024 * 1024)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.Size > 0 && _replaced.TryGetValue(entry.FirstSector, out var content) ? (byte[])content.Clone() : _image.ReadFile(entry, maxBytes);
     }
 
     /// <summary>Appends content after the current end and returns its first sector.</summary>

@@ -284,7 +284,7 @@ public sealed class IsoImage
         var dot = _source.Read(rootSector * IsoSource.SectorSize, 255, "root directory '.' record");
         var nameLen = dot[32];
         var su = 33 + nameLen + ((nameLen & 1) == 0 ? 1 : 0);
-        return dot[su + 6]; // SUSP 5.3: LEN_SKP
+        return su + 7 <= dot.Length ? dot[su + 6] : 0; // SUSP 5.3: LEN_SKP
     }
 
     private IEnumerable<IsoEntry> ReadDirectory(IsoVolumeDescriptor volume, long sector, uint length, string path, int skip)

@@ -2,6 +2,8 @@ using System.Management.Automation;
 using Ironic.Core.Boot;
 using Ironic.Core.Inventory;
 using Ironic.Core.Redfish;
+using Ironic.Core.Iso;
+using Ironic.Core.Iso.Fat;
 
 namespace Ironic.PowerShell.Plumbing;
 
@@ -39,6 +41,8 @@ public static class ErrorRecords
         RedfishActionRefusedException => ("BmcActionRefused", ErrorCategory.InvalidOperation),
         RedfishException => ("BmcRequestFailed", ErrorCategory.ProtocolError),
         NotSupportedException => ("NotSupportedByBmc", ErrorCategory.NotImplemented),
+        FatVolumeFullException => ("EfiImageFull", ErrorCategory.WriteError),
+        IsoFormatException => ("IsoFormatInvalid", ErrorCategory.InvalidData),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
         DirectoryNotFoundException => ("DirectoryNotFound", ErrorCategory.ObjectNotFound),
         UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Ironic.Core.Iso.BootConfig;
 
 /// <summary>
@@ -28,6 +30,19 @@ public static class BootConfigEditor
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown boot configuration kind"),
         };
         return TextEdit.Apply(text, edits.ToList());
+    }
+
+    /// <summary>
+    /// Byte-exact form of <see cref="Apply(BootConfigKind, string, KernelParameterEdit)"/> for file content:
+    /// the bytes are read as Latin-1 (one character per byte, so any encoding, UTF-8 titles included,
+    /// round-trips unchanged) and new parameters are written as UTF-8.
+    /// </summary>
+    public static byte[] Apply(BootConfigKind kind, ReadOnlySpan<byte> content, KernelParameterEdit edit)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        var text = Encoding.Latin1.GetString(content);
+        static string AsLatin1(string parameter) => Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(parameter));
+        return Encoding.Latin1.GetBytes(Apply(kind, text, edit.Map(AsLatin1)));
     }
 
     /// <summary>The boot entries of a configuration with their kernels and command lines, in file order.</summary>

@@ -85,7 +85,7 @@ public static class BootConfigFiles
             var s = new Signals();
             foreach (var raw in text.Split('\n'))
             {
-                string line = raw.Trim();
+                string line = raw.Trim().TrimStart('\uFEFF');
                 if (line.Length == 0 || line[0] == '#')
                     continue;
                 string first = line.Split([' ', '\t'], 2)[0];

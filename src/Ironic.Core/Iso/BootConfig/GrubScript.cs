@@ -104,8 +104,22 @@ internal static class GrubScript
                 value.Append(c);
                 i++;
             }
-            words.Add(new Word(separatorStart, start, i, value.ToString(), variable));
+            var word = new Word(separatorStart, start, i, value.ToString(), variable);
             separatorStart = i;
+            // Braces delimit blocks: "{" ends the command that opens it ("menuentry 'x' {") and
+            // "}" is a command of its own, so "{ linux /k; }" holds a linux command.
+            if (i - start == 1 && text[start] == '}')
+            {
+                EndCommand(start);
+                words.Add(word);
+                EndCommand(i);
+                continue;
+            }
+            words.Add(word);
+            // "{" ends the command that opens a block; "then", "else" and "do" open one too, so
+            // "if x; then linux /k a; fi" holds a linux command.
+            if ((i - start == 1 && text[start] == '{') || (words.Count == 1 && word.Value is "then" or "else" or "do" && i - start == word.Value.Length))
+                EndCommand(i);
         }
         EndCommand(text.Length);
         return commands;

@@ -20,6 +20,17 @@ public sealed record KernelParameterEdit
         this.Remove = Remove.Select(p => Validate(p, "remove")).ToArray();
     }
 
+    /// <summary>Already validated parameters re-encoded for byte-exact editing (UTF-8 bytes as Latin-1 characters).</summary>
+    private KernelParameterEdit(IReadOnlyList<string> append, IReadOnlyList<string> remove, bool validated)
+    {
+        _ = validated;
+        Append = append;
+        Remove = remove;
+    }
+
+    internal KernelParameterEdit Map(Func<string, string> map) =>
+        new(Append.Select(map).ToArray(), Remove.Select(map).ToArray(), validated: true);
+
     public IReadOnlyList<string> Append { get; }
     public IReadOnlyList<string> Remove { get; }
 

@@ -89,7 +89,7 @@ internal static class ParameterEditor
         return edits;
     }
 
-    /// <summary>Removes tokens with the whitespace before them; when that whitespace holds a line break (a GRUB continuation), the token and the blanks after it go instead, so no line is joined.</summary>
+    /// <summary>Removes tokens with the whitespace before them; when there is none (ESXi's first kernelopt word) or it holds a line break (a GRUB continuation), the token and the blanks after it go instead, so no line is joined.</summary>
     private static IEnumerable<TextEdit> Removals(string text, IReadOnlyList<ParameterToken> tokens, HashSet<ParameterToken> removed)
     {
         for (int i = 0; i < tokens.Count; i++)
@@ -97,8 +97,9 @@ internal static class ParameterEditor
             var token = tokens[i];
             if (!removed.Contains(token))
                 continue;
-            bool breakBefore = text.AsSpan(token.SeparatorStart, token.Start - token.SeparatorStart).IndexOfAny('\n', '\r') >= 0;
-            if (!breakBefore)
+            var before = text.AsSpan(token.SeparatorStart, token.Start - token.SeparatorStart);
+            bool keepBefore = before.IsEmpty || before.IndexOfAny('\n', '\r') >= 0;
+            if (!keepBefore)
             {
                 yield return new TextEdit(token.SeparatorStart, token.End, "");
                 continue;

@@ -115,14 +115,15 @@ internal sealed class FatTable
     public List<uint> Chain(uint first, long maxClusters, string owner)
     {
         var chain = new List<uint>();
-        var seen = new HashSet<uint>();
+        var seen = new System.Collections.BitArray((int)_maxCluster + 1); // at most 2 MiB, for 16 M clusters
         uint cluster = first;
         while (true)
         {
             if (cluster < 2 || cluster > _maxCluster)
                 throw new IsoFormatException($"FAT: the cluster chain of {owner} reaches cluster {cluster}, outside the valid clusters 2..{_maxCluster}. The FAT image is corrupt; run fsck.fat on it or use the original ISO.");
-            if (!seen.Add(cluster))
+            if (seen[(int)cluster])
                 throw new IsoFormatException($"FAT: the cluster chain of {owner} loops back to cluster {cluster} after {chain.Count} clusters. The FAT image is corrupt; run fsck.fat on it or use the original ISO.");
+            seen[(int)cluster] = true;
             chain.Add(cluster);
             if (chain.Count > maxClusters)
                 throw new IsoFormatException($"FAT: the cluster chain of {owner} is longer than the {maxClusters} clusters its size allows. The FAT image is corrupt; run fsck.fat on it or use the original ISO.");

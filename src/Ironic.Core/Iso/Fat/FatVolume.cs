@@ -322,8 +322,12 @@ public sealed class FatVolume
         return own;
     }
 
+    /// <summary>Clusters that belong to a directory or file already seen: a second claim is a cross-link.</summary>
+    private System.Collections.BitArray? _claimed;
+
     private void LoadTree()
     {
+        _claimed = new System.Collections.BitArray((int)_boot.MaxCluster + 1);
         var visited = new HashSet<uint>();
         if (Type == FatType.Fat32)
         {
@@ -333,6 +337,24 @@ public sealed class FatVolume
         else
         {
             WalkDirectory("", FixedRootDirectory(), 0, visited);
+        }
+
+        // Every file's chain is checked now (in range, no loop, long enough, shared with nothing),
+        // so that freeing or reusing a chain later can never damage another file.
+        foreach (var file in _entries.Where(e => !e.IsDirectory && (e.Size > 0 || e.FirstCluster != 0)))
+            Claim(FileChain(file, _fat), file.Path);
+        _claimed = null;
+    }
+
+    private void Claim(List<uint> chain, string owner)
+    {
+        if (_claimed is null)
+            return;
+        foreach (uint cluster in chain)
+        {
+            if (_claimed[(int)cluster])
+                throw new IsoFormatException($"FAT: cluster {cluster} of {owner} also belongs to another file or directory (cross-linked chains). The FAT image is corrupt; run fsck.fat on it or use the original ISO.");
+            _claimed[(int)cluster] = true;
         }
     }
 
@@ -351,6 +373,7 @@ public sealed class FatVolume
     {
         long maxClusters = Math.Max(1, MaxDirectoryBytes / BytesPerCluster);
         var chain = _fat.Chain(first, maxClusters, owner);
+        Claim(chain, owner);
         var bytes = new byte[(long)chain.Count * BytesPerCluster];
         int position = 0;
         foreach (var (run, count) in Runs(chain))

@@ -9,14 +9,16 @@ public sealed class FatImageBuilder : IDisposable
     private int _files;
 
     /// <summary>A fresh image: FAT12 (1440 KiB), FAT16 (16 MiB, 2 KiB clusters) or FAT32 (40 MiB, 512-byte clusters).</summary>
-    public string Create(int fatBits, string? name = null)
+    /// <param name="sectorsPerCluster">Sectors (of 512 bytes) per cluster (-s); 0 for the defaults above.
+    /// (Other sector sizes are not tested: mtools writes broken directories on them, as fsck.fat shows.)</param>
+    public string Create(int fatBits, int sectorsPerCluster = 0)
     {
-        string path = Path.Combine(_directory, name ?? $"fat{fatBits}-{Guid.NewGuid():N}.img");
+        string path = Path.Combine(_directory, $"fat{fatBits}-{Guid.NewGuid():N}.img");
         string[] args = fatBits switch
         {
-            12 => ["-C", "-F", "12", "-n", "EFIBOOT", path, "1440"],
-            16 => ["-C", "-F", "16", "-s", "4", "-n", "EFIBOOT", path, "16384"],
-            32 => ["-C", "-F", "32", "-s", "1", "-S", "512", "-n", "EFIBOOT", path, "40960"],
+            12 => ["-C", "-F", "12", "-s", $"{(sectorsPerCluster == 0 ? 1 : sectorsPerCluster)}", "-n", "EFIBOOT", path, "1440"],
+            16 => ["-C", "-F", "16", "-s", $"{(sectorsPerCluster == 0 ? 4 : sectorsPerCluster)}", "-n", "EFIBOOT", path, sectorsPerCluster > 4 ? "163840" : "16384"],
+            32 => ["-C", "-F", "32", "-s", $"{(sectorsPerCluster == 0 ? 1 : sectorsPerCluster)}", "-S", "512", "-n", "EFIBOOT", path, $"{40960 * Math.Max(1, sectorsPerCluster)}"],
             _ => throw new ArgumentOutOfRangeException(nameof(fatBits)),
         };
         ExternalTool.Run("mkfs.vfat", args);

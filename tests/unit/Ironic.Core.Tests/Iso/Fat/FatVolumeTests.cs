@@ -240,4 +240,30 @@ public sealed class FatVolumeTests : IDisposable
             Assert.Throws<ArgumentException>(() => one.ReadFile(foreign));
         }
     }
+
+    [Theory]
+    [InlineData(12, 8)]     // 4 KiB clusters
+    [InlineData(16, 32)]    // 16 KiB clusters
+    [InlineData(32, 2)]     // FAT32 needs 65,525 clusters: 80 MiB (sparse) at 1 KiB
+    public void LargerClusters_ReadAndGrow(int bits, int sectorsPerCluster)
+    {
+        string image = _builder.Create(bits, sectorsPerCluster);
+        int clusterBytes = sectorsPerCluster * 512;
+        _builder.MakeDirectory(image, "/EFI");
+        _builder.Copy(image, "/EFI/grub.cfg", GrubCfg);
+        _builder.Copy(image, "/EFI/after.bin", Pattern(5000, 11));
+        var content = Pattern(3 * clusterBytes + 5, 12);
+        var volume = OpenFile(image, out var stream);
+        IReadOnlyList<RegionWrite> plan;
+        using (stream)
+        {
+            Assert.Equal(clusterBytes, volume.BytesPerCluster);
+            Assert.Equal(GrubCfg, volume.ReadFile(volume.Find("/EFI/grub.cfg")!));
+            plan = volume.PlanReplace(volume.Find("/EFI/grub.cfg")!, content);
+        }
+        ApplyToFile(image, plan);
+        Assert.Equal(content, _builder.ReadWithMtools(image, "/EFI/grub.cfg"));
+        Assert.Equal(Pattern(5000, 11), _builder.ReadWithMtools(image, "/EFI/after.bin"));
+        FatImageBuilder.AssertClean(image);
+    }
 }

@@ -52,6 +52,28 @@ public static class ExternalTool
 
     public static Result Run(string tool, params string[] arguments) => Run(tool, (IEnumerable<string>)arguments);
 
+    /// <summary>Runs <paramref name="tool"/> and returns its standard output as raw bytes (isoinfo -x, mtype); throws when it exits non-zero.</summary>
+    public static byte[] RunForBytes(string tool, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Locate(tool))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in arguments)
+            start.ArgumentList.Add(a);
+        start.Environment["MTOOLS_SKIP_CHECK"] = "1";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {tool}");
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var output = new MemoryStream();
+        process.StandardOutput.BaseStream.CopyTo(output);
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{tool} {string.Join(' ', arguments)} exited {process.ExitCode}:\n{stderr.Result}");
+        return output.ToArray();
+    }
+
     /// <summary>The tool's full path; fails with the Debian package to install when it is missing.</summary>
     public static string Locate(string tool)
     {
