@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>
 /// One emulated Redfish BMC on a real Kestrel socket. Start many in one process; each holds a
@@ -59,11 +59,29 @@ public sealed class BmcEmulator : IAsyncDisposable
         lock (_requests) _requests.Clear();
     }
 
+    /// <summary>Cancelled when the host stops by itself (SIGTERM/Ctrl+C reach Kestrel's lifetime first).</summary>
+    internal CancellationToken HostStopping => _app.Lifetime.ApplicationStopping;
+
+    /// <summary>The next <paramref name="count"/> requests are answered with <paramref name="status"/> and change nothing:
+    /// 503 carries Retry-After and ServiceTemporarilyUnavailable, any other status an InternalError body.</summary>
+    public void FailNext(int count, int status = 503)
+    {
+        if (status is < 400 or > 599) throw new ArgumentOutOfRangeException(nameof(status), status, "Give an HTTP error status (4xx or 5xx).");
+        _service.FailNext(count, status);
+    }
+
+    /// <summary>The next <paramref name="count"/> requests have their connection aborted without an answer
+    /// (the client sees an HttpRequestException); they change nothing. Recorded with status 0.</summary>
+    public void DropNext(int count) => _service.DropNext(count);
+
+    /// <summary>Every session token stops working at once (as after a BMC reset): the next request with one gets 401.</summary>
+    public void ExpireSessions() => _service.ExpireSessions();
+
     /// <summary>Loads the mockup, applies the profile, starts listening; the answer is serving.</summary>
     public static async Task<BmcEmulator> StartAsync(BmcEmulatorOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.DownloadChunkSize < 1) throw new ArgumentException($"DownloadChunkSize must be at least 1 byte, not {options.DownloadChunkSize}.", nameof(options));
+        Validate(options);
         var endpoint = BmcEmulatorOptions.ParseListen(options.Listen);
         var tree = options.MockupDirectory is null ? ResourceTree.LoadBuiltIn(options.Profile) : ResourceTree.LoadDirectory(options.MockupDirectory);
         var state = BuildState(tree, options);
@@ -102,6 +120,20 @@ public sealed class BmcEmulator : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         emulator.Address = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal).TrimEnd('/') + "/");
         return emulator;
+    }
+
+    private static void Validate(BmcEmulatorOptions options)
+    {
+        if (options.DownloadChunkSize < 1)
+            throw new ArgumentException($"DownloadChunkSize must be at least 1 byte, not {options.DownloadChunkSize}.", nameof(options));
+        if (options.InitialPowerState is not ("On" or "Off"))
+            throw new ArgumentException($"InitialPowerState must be \"On\" or \"Off\", not \"{options.InitialPowerState}\".", nameof(options));
+        if (options.FailureProbability is < 0 or > 1 || double.IsNaN(options.FailureProbability))
+            throw new ArgumentException($"FailureProbability is a probability between 0 and 1, not {options.FailureProbability}.", nameof(options));
+        if (options.FailEveryNthRequest < 0)
+            throw new ArgumentException($"FailEveryNthRequest must be 0 (never) or a positive count, not {options.FailEveryNthRequest}.", nameof(options));
+        if (options.PreinsertedImage is { } busy && !Uri.TryCreate(busy, UriKind.Absolute, out _))
+            throw new ArgumentException($"PreinsertedImage must be an absolute URL such as http://192.0.2.1/old.iso, not \"{busy}\".", nameof(options));
     }
 
     private static BmcState BuildState(ResourceTree tree, BmcEmulatorOptions options)
@@ -160,12 +192,18 @@ public sealed class BmcEmulator : IAsyncDisposable
         }
 
         Record(http, incoming, answer.Status);
+        if (ReferenceEquals(answer, Answer.Dropped))
+        {
+            context.Abort();
+            return;
+        }
         var response = context.Response;
         response.StatusCode = answer.Status;
         response.Headers["OData-Version"] = "4.0";
         foreach (var (name, value) in answer.Headers) response.Headers[name] = value;
-        if (answer.Body is null) return;
-        var bytes = Encoding.UTF8.GetBytes(answer.Body.ToJsonString());
+        var text = answer.RenderedBody ?? answer.Body?.ToJsonString();
+        if (text is null) return;
+        var bytes = Encoding.UTF8.GetBytes(text);
         response.ContentType = "application/json; charset=utf-8";
         response.ContentLength = bytes.Length;
         if (incoming.Method != "HEAD") await response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);

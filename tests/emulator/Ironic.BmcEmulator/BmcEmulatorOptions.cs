@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>How one emulated BMC behaves. Defaults: Generic profile on 127.0.0.1, a free port, admin/password.</summary>
 public sealed record BmcEmulatorOptions
@@ -47,6 +47,9 @@ public sealed record BmcEmulatorOptions
 
     /// <summary>A busy slot: the first CD/DVD slot starts inserted with this image URL (nothing is downloaded).</summary>
     public string? PreinsertedImage { get; init; }
+
+    /// <summary>How much of an inserted image is fetched: all of it (default), HEAD only, or nothing.</summary>
+    public ImageFetchMode ImageFetch { get; init; } = ImageFetchMode.Full;
 
     /// <summary>Size of each Range GET when the BMC downloads an inserted image.</summary>
     public int DownloadChunkSize { get; init; } = 1024 * 1024;

@@ -1,11 +1,11 @@
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>The vendor a BMC emulator imitates: picks the default mockup and the default quirks.</summary>
 public enum BmcProfile
 {
     /// <summary>A by-the-book Redfish service; virtual media under the System, actions and PATCH both work.</summary>
     Generic,
-    /// <summary>Dell iDRAC 9: If-Match required on PATCH, slots under the Manager.</summary>
+    /// <summary>Dell iDRAC 9: If-Match required on PATCH, images probed and must be .iso, eject of an empty slot refused, slots under the Manager.</summary>
     Idrac,
     /// <summary>HPE iLO 5: If-Match required, weak ETags, `{}` eject body required, slots under the Manager.</summary>
     Ilo,
@@ -42,10 +42,17 @@ public enum BmcQuirks
     ActionsAsTasks = 1 << 8,
     /// <summary>InsertMedia probes the image with HEAD first and refuses one it cannot reach (400 with the reason).</summary>
     ValidateImageOnInsert = 1 << 9,
-    /// <summary>InsertMedia refuses an image URL whose path does not end in .iso or that carries a query string.</summary>
+    /// <summary>InsertMedia refuses an image URL whose path does not end in .iso, that carries a query string, or that is longer than 255 characters.</summary>
     RequireIsoExtension = 1 << 10,
     /// <summary>When the background download fails the slot reads Inserted=false (else it stays inserted with Status.Health Critical).</summary>
     EjectOnDownloadFailure = 1 << 11,
+    /// <summary>EjectMedia on a slot with nothing inserted is refused with 500 and iDRAC's words; the slot reads not inserted.</summary>
+    EjectEmptySlotRefused = 1 << 12,
+    /// <summary>InsertMedia without UserName and Password is refused with 400 ActionParameterMissing
+    /// ("requires the parameter UserName"); empty strings satisfy it (seen on NVIDIA DGX BMCs).</summary>
+    CredentialsRequired = 1 << 13,
+    /// <summary>Firmware bug: any If-Match other than * gets 412, even the ETag just read; PATCH without If-Match works.</summary>
+    BrokenETags = 1 << 14,
 }
 
 /// <summary>The named presets: profile name to default quirks and mockup folder.</summary>
@@ -55,7 +62,7 @@ public static class BmcProfiles
     public static BmcQuirks DefaultQuirks(BmcProfile profile) => profile switch
     {
         BmcProfile.Generic => BmcQuirks.None,
-        BmcProfile.Idrac => BmcQuirks.IfMatchRequired | BmcQuirks.RequireIsoExtension | BmcQuirks.ValidateImageOnInsert,
+        BmcProfile.Idrac => BmcQuirks.IfMatchRequired | BmcQuirks.RequireIsoExtension | BmcQuirks.ValidateImageOnInsert | BmcQuirks.EjectEmptySlotRefused,
         BmcProfile.Ilo => BmcQuirks.IfMatchRequired | BmcQuirks.WeakETags | BmcQuirks.EjectRequiresJsonBody | BmcQuirks.EjectOnDownloadFailure,
         BmcProfile.Xcc => BmcQuirks.IfMatchRequired | BmcQuirks.PatchOnlyVirtualMedia | BmcQuirks.RequireIsoExtension,
         BmcProfile.Supermicro => BmcQuirks.TransferProtocolTypeRequired | BmcQuirks.InsertedWriteProtectedRefused | BmcQuirks.EjectOnDownloadFailure,

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>
 /// What the emulated BMC holds now: power, boot override, virtual media slots and what it downloaded.
@@ -50,10 +50,29 @@ public sealed class BmcState
         get { lock (Gate) return _slots.Keys.Order(StringComparer.Ordinal).Select(SnapshotLocked).ToArray(); }
     }
 
-    /// <summary>The first slot whose MediaTypes has CD or DVD (the one a client should pick).</summary>
-    public VirtualMediaSlotState CdSlot =>
-        Slots.FirstOrDefault(s => s.MediaTypes.Contains("CD") || s.MediaTypes.Contains("DVD"))
-        ?? throw new InvalidOperationException("The mockup has no virtual media slot with CD or DVD in MediaTypes.");
+    /// <summary>The slot a client should pick: the first whose MediaTypes has CD or DVD and that takes an image
+    /// (has an InsertMedia action; on a PATCH-only BMC, any CD/DVD slot). OpenBMC's proxy Slot_0 is skipped.</summary>
+    public VirtualMediaSlotState CdSlot
+    {
+        get
+        {
+            string[] candidates;
+            lock (Gate)
+            {
+                candidates = _slots.Keys.Order(StringComparer.Ordinal)
+                    .Where(p => Tree.Find(p)?["MediaTypes"] is System.Text.Json.Nodes.JsonArray types
+                        && types.Any(t => t?.GetValue<string>() is "CD" or "DVD"))
+                    .OrderBy(p => Tree.Find(p)?["Actions"]?["#VirtualMedia.InsertMedia"] is null && HasInsertAction ? 1 : 0)
+                    .ToArray();
+            }
+            return candidates.Length > 0
+                ? Slot(candidates[0])
+                : throw new InvalidOperationException("The mockup has no virtual media slot with CD or DVD in MediaTypes.");
+        }
+    }
+
+    /// <summary>Whether any slot has an InsertMedia action (false on a PATCH-only BMC).</summary>
+    private bool HasInsertAction => _slots.Keys.Any(p => Tree.Find(p)?["Actions"]?["#VirtualMedia.InsertMedia"] is not null);
 
     /// <summary>A slot by its Id ("CD", "2", "EXT1") or its @odata.id.</summary>
     public VirtualMediaSlotState Slot(string idOrPath)
@@ -69,10 +88,15 @@ public sealed class BmcState
         get { lock (Gate) return Tree.All.Count(r => r.Value["@odata.type"]?.GetValue<string>()?.StartsWith("#Session.", StringComparison.Ordinal) == true); }
     }
 
-    /// <summary>Waits until the slot's current download has Completed, Failed or been Cancelled, and returns it.</summary>
+    /// <summary>Waits until the slot's latest download has ended (Completed, Failed, Cancelled or Probed) and returns it.
+    /// If nothing was ever inserted into the slot (a 202 task still running, say), it first waits for an insert; the
+    /// token bounds the wait.</summary>
     public async Task<ImageDownload> WaitForDownloadAsync(string idOrPath, CancellationToken cancellationToken)
     {
         var path = Slot(idOrPath).Path;
+        Task firstInsert;
+        lock (Gate) firstInsert = _slots[path].FirstInsert.Task;
+        await firstInsert.WaitAsync(cancellationToken).ConfigureAwait(false);
         Task finished;
         lock (Gate) finished = _slots[path].Finished.Task;
         await finished.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -107,6 +131,9 @@ internal sealed class SlotRuntime
     public ImageDownload Download { get; set; } = ImageDownload.NotStarted;
 
     public CancellationTokenSource? DownloadCancellation { get; set; }
+
+    /// <summary>Completed by the first insert through Redfish (not by a pre-inserted busy image).</summary>
+    public TaskCompletionSource FirstInsert { get; } = NewFinished(completed: false);
 
     /// <summary>Completed when the current download ends; a new insert replaces it.</summary>
     public TaskCompletionSource Finished { get; set; } = NewFinished(completed: true);

@@ -1,4 +1,4 @@
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>The one-time/continuous boot override of the System as last set.</summary>
 public sealed record BootOverride(string Target, string Enabled, string? Mode);
@@ -13,6 +13,19 @@ public enum ImageDownloadStatus
     Failed,
     /// <summary>Ejected before the download finished.</summary>
     Cancelled,
+    /// <summary>With <see cref="ImageFetchMode.HeadOnly"/>: HEAD answered 2xx with a Content-Length; no body was fetched.</summary>
+    Probed,
+}
+
+/// <summary>How much of an inserted image the emulated BMC fetches.</summary>
+public enum ImageFetchMode
+{
+    /// <summary>HEAD, then Range GETs of the whole image, hashed (what a real BMC reads while booting from it).</summary>
+    Full,
+    /// <summary>HEAD only: proves the URL answers without moving the bytes (many emulators, big images).</summary>
+    HeadOnly,
+    /// <summary>Nothing is fetched; Download stays None.</summary>
+    None,
 }
 
 /// <summary>What the emulated BMC fetched of an image: HEAD, then Range GETs of DownloadChunkSize.</summary>

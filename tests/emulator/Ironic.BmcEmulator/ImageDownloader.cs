@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>
 /// Fetches an inserted image the way BMCs do: HEAD for the size, then Range GETs of a fixed chunk,
@@ -11,8 +11,11 @@ namespace Ironic.BmcEmulator;
 /// </summary>
 internal sealed class ImageDownloader(HttpClient http, int chunkSize)
 {
-    /// <summary>HEAD only: null when the image answers 2xx, else the reason in a BMC's words.</summary>
-    public async Task<string?> ProbeAsync(Uri url, CancellationToken cancellationToken)
+    /// <summary>Why a HEAD of an image failed: the status it answered (null when nothing answered) and the reason.</summary>
+    public sealed record ProbeFailure(int? Status, string Why);
+
+    /// <summary>HEAD only: null when the image answers 2xx, else the status and the reason in a BMC's words.</summary>
+    public async Task<ProbeFailure?> ProbeAsync(Uri url, CancellationToken cancellationToken)
     {
         try
         {
@@ -20,16 +23,16 @@ internal sealed class ImageDownloader(HttpClient http, int chunkSize)
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
             using var response = await http.SendAsync(head, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            return response.IsSuccessStatusCode ? null : $"HEAD {url} answered {(int)response.StatusCode} {response.ReasonPhrase}";
+            return response.IsSuccessStatusCode ? null : new ProbeFailure((int)response.StatusCode, $"HEAD {url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return $"unable to connect to {url.GetLeftPart(UriPartial.Authority)}: {e.Message}";
+            return new ProbeFailure(null, $"unable to connect to {url.GetLeftPart(UriPartial.Authority)}: {e.Message}");
         }
     }
 
     /// <summary>Runs the whole download, reporting each step through <paramref name="report"/>.</summary>
-    public async Task RunAsync(Uri url, Action<ImageDownload> report, CancellationToken cancellationToken)
+    public async Task RunAsync(Uri url, bool headOnly, Action<ImageDownload> report, CancellationToken cancellationToken)
     {
         var progress = new ImageDownload(ImageDownloadStatus.InProgress, url.ToString(), null, 0, null, 0, null);
         report(progress);
@@ -52,6 +55,11 @@ internal sealed class ImageDownloader(HttpClient http, int chunkSize)
                 length = size;
             }
             progress = progress with { ContentLength = length };
+            if (headOnly)
+            {
+                report(progress with { Status = ImageDownloadStatus.Probed });
+                return;
+            }
             report(progress);
 
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -1,4 +1,4 @@
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>
 /// Runs one emulated BMC in the foreground until Ctrl+C:
@@ -11,6 +11,7 @@ internal static class Program
                                   [--username U] [--password-file F] [--mockup DIR] [--quirks A,B] [--add-quirks A,B]
                                   [--tls] [--delay-ms N] [--fail-every N] [--fail-probability P] [--seed N]
                                   [--power-delay-ms N] [--task-ms N] [--busy-image URL] [--chunk-bytes N]
+                                  [--image-fetch full|head|none]
         The password comes from --password-file or the BMC_EMULATOR_PASSWORD environment variable, never from argv
         (default: password).
         """;
@@ -39,8 +40,10 @@ internal static class Program
             e.Cancel = true;
             stop.Cancel();
         };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
         await using var emulator = await BmcEmulator.StartAsync(options, stop.Token).ConfigureAwait(false);
+        // The host's own lifetime takes SIGTERM and SIGINT and stops Kestrel; end the wait with it.
+        // Cancel off the lifetime callback: stopping the host from inside its own callback would wait on itself.
+        using var hostStopped = emulator.HostStopping.Register(() => _ = Task.Run(stop.Cancel));
         var quirks = options.Quirks ?? BmcProfiles.DefaultQuirks(options.Profile);
         Console.WriteLine($"BMC emulator ({options.Profile}, quirks: {quirks}) listening on {emulator.Address}redfish/v1");
         Console.WriteLine($"System {emulator.State.SystemPath}; virtual media: {string.Join(", ", emulator.State.Slots.Select(s => s.Path))}");
@@ -80,6 +83,13 @@ internal static class Program
                 "--task-ms" => options with { TaskDuration = TimeSpan.FromMilliseconds(Number(name, Value())) },
                 "--busy-image" => options with { PreinsertedImage = Value() },
                 "--chunk-bytes" => options with { DownloadChunkSize = Number(name, Value()) },
+                "--image-fetch" => options with { ImageFetch = Value() switch
+                {
+                    "full" => ImageFetchMode.Full,
+                    "head" => ImageFetchMode.HeadOnly,
+                    "none" => ImageFetchMode.None,
+                    var other => throw new ArgumentException($"--image-fetch takes full, head or none, not '{other}'."),
+                } },
                 "--quirks" => SetQuirks(options, ref quirks, BmcProfiles.ParseQuirks(Value())),
                 "--add-quirks" => AddQuirks(options, ref addQuirks, BmcProfiles.ParseQuirks(Value())),
                 "--password" => throw new ArgumentException("Passwords are not taken from the command line: use --password-file F or BMC_EMULATOR_PASSWORD."),

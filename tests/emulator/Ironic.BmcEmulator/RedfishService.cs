@@ -4,14 +4,20 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>An answer before it is written: status, extra headers, JSON body (or none).</summary>
 internal sealed record Answer(int Status, JsonNode? Body, IReadOnlyDictionary<string, string> Headers)
 {
+    /// <summary>The body already serialized (a GET renders once for the ETag and the answer); wins over Body.</summary>
+    public string? RenderedBody { get; init; }
+
     public static Answer Of(RedfishError error) => new(error.Status, error.ToJson(), error.Headers);
 
     public static Answer NoContent { get; } = new(204, null, new Dictionary<string, string>());
+
+    /// <summary>No answer at all: the connection is aborted (a BMC that falls over mid-request).</summary>
+    public static Answer Dropped { get; } = new(0, null, new Dictionary<string, string>());
 }
 
 /// <summary>A request as the service sees it: method, normalized path, headers, raw body.</summary>
@@ -24,6 +30,8 @@ internal sealed record IncomingRequest(string Method, string Path, Func<string, 
 /// </summary>
 internal sealed class RedfishService : IDisposable
 {
+    /// <summary>Longest image URL a BMC with <see cref="BmcQuirks.RequireIsoExtension"/> takes (iDRAC and bmcweb cap paths near 256).</summary>
+    private const int MaxImageUrlLength = 255;
     private const string TaskMonitors = ResourceTree.Root + "/TaskService/TaskMonitors/";
     private static readonly string[] StandardResetTypes = ["On", "ForceOff", "GracefulShutdown", "GracefulRestart", "ForceRestart", "Nmi", "ForceOn", "PushPowerButton", "PowerCycle"];
     private static readonly string[] InsertParameters = ["Image", "Inserted", "WriteProtected", "TransferProtocolType", "TransferMethod", "UserName", "Password", "MediaType"];
@@ -38,6 +46,9 @@ internal sealed class RedfishService : IDisposable
     private readonly Dictionary<string, TaskRecord> _tasks = new(StringComparer.Ordinal);
     private readonly string _sessionsPath;
     private long _requestCount;
+    private int _failNextCount;
+    private int _failNextStatus = 503;
+    private int _dropNextCount;
     private int _nextSessionId;
     private int _nextTaskId;
     private int _powerGeneration;
@@ -59,6 +70,14 @@ internal sealed class RedfishService : IDisposable
     public async Task<Answer> AnswerAsync(IncomingRequest request, CancellationToken cancellationToken)
     {
         if (_options.ResponseDelay > TimeSpan.Zero) await Task.Delay(_options.ResponseDelay, cancellationToken).ConfigureAwait(false);
+        if (TakeOne(ref _dropNextCount)) return Answer.Dropped;
+        if (TakeOne(ref _failNextCount))
+        {
+            var status = Volatile.Read(ref _failNextStatus);
+            return Answer.Of(status == 503
+                ? RedfishError.ServiceTemporarilyUnavailable(_options.RetryAfterSeconds)
+                : RedfishError.InternalError(status, "the emulator was told to fail this request"));
+        }
         if (ShouldFailNow()) return Answer.Of(RedfishError.ServiceTemporarilyUnavailable(_options.RetryAfterSeconds));
 
         var path = request.Path;
@@ -80,6 +99,36 @@ internal sealed class RedfishService : IDisposable
             "DELETE" => Delete(request),
             _ => Answer.Of(RedfishError.MethodNotAllowed(request.Method, path, AllowedMethods(path))),
         };
+    }
+
+    /// <summary>The next <paramref name="count"/> requests get <paramref name="status"/> (503 with Retry-After, or e.g. 500) and change nothing.</summary>
+    public void FailNext(int count, int status)
+    {
+        Volatile.Write(ref _failNextStatus, status);
+        Volatile.Write(ref _failNextCount, count);
+    }
+
+    /// <summary>The next <paramref name="count"/> requests have their connection aborted without an answer.</summary>
+    public void DropNext(int count) => Volatile.Write(ref _dropNextCount, count);
+
+    /// <summary>Every session token stops working (as after a BMC reboot or timeout); Basic still works.</summary>
+    public void ExpireSessions()
+    {
+        lock (_state.Gate)
+        {
+            foreach (var path in _sessionsByToken.Values) _state.Tree.Remove(path);
+            _sessionsByToken.Clear();
+        }
+    }
+
+    private static bool TakeOne(ref int counter)
+    {
+        while (true)
+        {
+            var now = Volatile.Read(ref counter);
+            if (now <= 0) return false;
+            if (Interlocked.CompareExchange(ref counter, now - 1, now) == now) return true;
+        }
     }
 
     private bool ShouldFailNow()
@@ -129,8 +178,9 @@ internal sealed class RedfishService : IDisposable
             var resource = _state.Tree.Find(path);
             if (resource is null) return Answer.Of(RedfishError.ResourceNotFound(path));
             RefreshCollections(path, resource);
-            var headers = new Dictionary<string, string> { ["ETag"] = ETagOf(resource), ["Allow"] = AllowedMethods(path) };
-            return new Answer(200, headOnly ? null : resource.DeepClone(), headers);
+            var rendered = resource.ToJsonString();
+            var headers = new Dictionary<string, string> { ["ETag"] = ETagOf(rendered), ["Allow"] = AllowedMethods(path) };
+            return new Answer(200, null, headers) { RenderedBody = rendered };
         }
     }
 
@@ -155,9 +205,11 @@ internal sealed class RedfishService : IDisposable
 
     private bool VirtualMediaPatchAllowed => _options.Profile == BmcProfile.Generic || _quirks.HasFlag(BmcQuirks.PatchOnlyVirtualMedia);
 
-    private string ETagOf(JsonObject resource)
+    private string ETagOf(JsonObject resource) => ETagOf(resource.ToJsonString());
+
+    private string ETagOf(string rendered)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(resource.ToJsonString()));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(rendered));
         var tag = $"\"{Convert.ToHexStringLower(hash.AsSpan(0, 8))}\"";
         return _quirks.HasFlag(BmcQuirks.WeakETags) ? "W/" + tag : tag;
     }
@@ -168,6 +220,7 @@ internal sealed class RedfishService : IDisposable
         var ifMatch = request.Header("If-Match");
         if (string.IsNullOrWhiteSpace(ifMatch))
             return _quirks.HasFlag(BmcQuirks.IfMatchRequired) ? RedfishError.PreconditionRequired(request.Path) : null;
+        if (_quirks.HasFlag(BmcQuirks.BrokenETags) && ifMatch.Trim() != "*") return RedfishError.PreconditionFailed(request.Path);
         var current = ETagOf(resource);
         // With weak ETags the comparison is strong (RFC 9110 13.1.1): a W/ tag never matches, so a
         // client must send the tag without W/. Otherwise the comparison is weak, as most BMCs do.
@@ -442,7 +495,7 @@ internal sealed class RedfishService : IDisposable
         var url = new Uri(image);
         if (_quirks.HasFlag(BmcQuirks.ValidateImageOnInsert)
             && await _downloader.ProbeAsync(url, cancellationToken).ConfigureAwait(false) is { } unreachable)
-            return new(RedfishError.ImageUnreachable(image, unreachable), null);
+            return new(RedfishError.ImageUnreachable(image, unreachable.Status, unreachable.Why), null);
         return new(null, () =>
         {
             var slot = _state.Tree.Find(slotPath)!;
@@ -475,6 +528,13 @@ internal sealed class RedfishService : IDisposable
             return RedfishError.PropertyValueTypeError(body["TransferProtocolType"]?.ToJsonString() ?? "null", "TransferProtocolType");
         if (protocol is null && isAction && _quirks.HasFlag(BmcQuirks.TransferProtocolTypeRequired))
             return RedfishError.ActionParameterMissing(action, "TransferProtocolType");
+        if (isAction && _quirks.HasFlag(BmcQuirks.CredentialsRequired))
+        {
+            foreach (var name in (string[])["UserName", "Password"])
+            {
+                if (!body.ContainsKey(name)) return RedfishError.ActionParameterMissing(action, name);
+            }
+        }
         if (protocol is not null)
         {
             var allowed = slot["Actions"]?["#VirtualMedia.InsertMedia"] is JsonObject insert
@@ -490,6 +550,8 @@ internal sealed class RedfishService : IDisposable
         if (_quirks.HasFlag(BmcQuirks.RequireIsoExtension)
             && (!url.AbsolutePath.EndsWith(".iso", StringComparison.OrdinalIgnoreCase) || url.Query.Length > 0))
             return RedfishError.ActionParameterValueError(image, "Image", action, "the image must be an .iso file named in the URL path, without a query string.");
+        if (_quirks.HasFlag(BmcQuirks.RequireIsoExtension) && image.Length > MaxImageUrlLength)
+            return RedfishError.ActionParameterValueError(image, "Image", action, $"the URL is {image.Length} characters long; at most {MaxImageUrlLength} are accepted.");
         if (slot["Inserted"]?.GetValue<bool>() == true)
             return RedfishError.ResourceInUse(slotPath, slot["Image"]?.GetValue<string>() ?? "an image");
         return null;
@@ -508,12 +570,21 @@ internal sealed class RedfishService : IDisposable
 
         var runtime = _state.Runtime(slotPath);
         runtime.DownloadCancellation?.Cancel();
+        runtime.DownloadCancellation = null;
+        runtime.FirstInsert.TrySetResult();
+        if (_options.ImageFetch == ImageFetchMode.None)
+        {
+            runtime.Download = ImageDownload.NotStarted;
+            runtime.Finished = SlotRuntime.NewFinished(completed: true);
+            return;
+        }
+        var headOnly = _options.ImageFetch == ImageFetchMode.HeadOnly;
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         var finished = SlotRuntime.NewFinished(completed: false);
         runtime.DownloadCancellation = cancellation;
         runtime.Finished = finished;
         runtime.Download = new ImageDownload(ImageDownloadStatus.InProgress, url.ToString(), null, 0, null, 0, null);
-        _ = Task.Run(() => _downloader.RunAsync(url, download => ReportDownload(slotPath, cancellation, finished, download), cancellation.Token));
+        _ = Task.Run(() => _downloader.RunAsync(url, headOnly, download => ReportDownload(slotPath, cancellation, finished, download), cancellation.Token));
     }
 
     private void ReportDownload(string slotPath, CancellationTokenSource owner, TaskCompletionSource finished, ImageDownload download)
@@ -543,6 +614,13 @@ internal sealed class RedfishService : IDisposable
     {
         foreach (var (name, _) in body)
             return new(RedfishError.ActionParameterUnknown("VirtualMedia.EjectMedia", name), null);
+        if (_quirks.HasFlag(BmcQuirks.EjectEmptySlotRefused))
+        {
+            lock (_state.Gate)
+            {
+                if (_state.Tree.Find(slotPath)?["Inserted"]?.GetValue<bool>() != true) return new(RedfishError.NothingToEject(slotPath), null);
+            }
+        }
         return new(null, () => EjectLocked(slotPath, _state.Tree.Find(slotPath)!));
     }
 

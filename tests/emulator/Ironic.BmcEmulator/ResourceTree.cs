@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Ironic.BmcEmulator;
+namespace Ironic.BmcEmulation;
 
 /// <summary>
 /// The Redfish resources of one BMC, keyed by @odata.id, loaded from DMTF-mockup-style index.json files.

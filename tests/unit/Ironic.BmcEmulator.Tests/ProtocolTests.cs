@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 
-namespace Ironic.BmcEmulator.Tests;
+namespace Ironic.BmcEmulation.Tests;
 
 /// <summary>Authentication, sessions, ETags, Boot, Reset, tasks, 503s and delays: what every profile shares.</summary>
 public class ProtocolTests
@@ -133,6 +133,21 @@ public class ProtocolTests
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         Assert.Equal(new BootOverride("Cd", "Once", "Legacy"), bmc.State.Boot);
         Assert.Equal("Once", answer.Body!["Boot"]!["BootSourceOverrideEnabled"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task BrokenETags_EvenTheCurrentETagIs412_ButNoIfMatchWorks()
+    {
+        await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions { Quirks = BmcQuirks.BrokenETags }, None);
+        using var redfish = new Redfish(bmc);
+        const string body = """{"Boot":{"BootSourceOverrideTarget":"Cd"}}""";
+        var etag = await redfish.ETagAsync("/redfish/v1/Systems/1");
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await redfish.PatchAsync("/redfish/v1/Systems/1", body, etag)).Status);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await redfish.PatchAsync("/redfish/v1/Systems/1", body, "W/" + etag)).Status);
+        Assert.Equal("None", bmc.State.Boot.Target);
+        Assert.Equal(HttpStatusCode.OK, (await redfish.PatchAsync("/redfish/v1/Systems/1", body)).Status);
+        Assert.Equal("Cd", bmc.State.Boot.Target);
     }
 
     [Fact]
@@ -364,6 +379,42 @@ public class ProtocolTests
         Assert.Equal(HttpStatusCode.OK, (await trusting.GetAsync("/redfish/v1")).Status);
     }
 
+    [Theory]
+    [InlineData("InitialPowerState")]
+    [InlineData("FailureProbability")]
+    [InlineData("DownloadChunkSize")]
+    [InlineData("PreinsertedImage")]
+    public async Task Options_OutOfRange_AreRefusedNamingTheOption(string option)
+    {
+        var options = option switch
+        {
+            "InitialPowerState" => new BmcEmulatorOptions { InitialPowerState = "Maybe" },
+            "FailureProbability" => new BmcEmulatorOptions { FailureProbability = 1.5 },
+            "DownloadChunkSize" => new BmcEmulatorOptions { DownloadChunkSize = 0 },
+            _ => new BmcEmulatorOptions { PreinsertedImage = "old.iso" },
+        };
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => BmcEmulator.StartAsync(options, None));
+
+        Assert.Contains(option, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Head_AnswersHeadersWithoutBody()
+    {
+        await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions(), None);
+        using var redfish = new Redfish(bmc);
+
+        var head = await redfish.SendAsync(HttpMethod.Head, "/redfish/v1/Systems/1", null, null);
+
+        Assert.Equal(HttpStatusCode.OK, head.Status);
+        Assert.Null(head.Body);
+        Assert.Equal(await redfish.ETagAsync("/redfish/v1/Systems/1"), head.Header("ETag"));
+        Assert.Equal("GET, HEAD, PATCH", head.Header("Allow"));
+        Assert.Equal(HttpStatusCode.NotFound, (await redfish.GetAsync("/redfish/v1/Systems/2")).Status);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await redfish.DeleteAsync("/redfish/v1/Systems/1")).Status);
+    }
+
     [Fact]
     public void CommandLine_ReadsProfileQuirksAndPasswordFile()
     {
@@ -371,13 +422,14 @@ public class ProtocolTests
         File.WriteAllText(file, "from-file\n");
         try
         {
-            var options = Program.ParseArguments(["--listen", "127.0.0.1:0", "--profile", "ilo", "--username", "root", "--password-file", file, "--add-quirks", "ActionsAsTasks", "--fail-every", "5"]);
+            var options = Program.ParseArguments(["--listen", "127.0.0.1:0", "--profile", "ilo", "--username", "root", "--password-file", file, "--add-quirks", "ActionsAsTasks", "--fail-every", "5", "--image-fetch", "head"]);
 
             Assert.Equal(BmcProfile.Ilo, options.Profile);
             Assert.Equal("root", options.UserName);
             Assert.Equal("from-file", options.Password);
             Assert.Equal(BmcProfiles.DefaultQuirks(BmcProfile.Ilo) | BmcQuirks.ActionsAsTasks, options.Quirks);
             Assert.Equal(5, options.FailEveryNthRequest);
+            Assert.Equal(ImageFetchMode.HeadOnly, options.ImageFetch);
         }
         finally
         {
