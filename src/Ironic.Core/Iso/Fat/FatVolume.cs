@@ -9,6 +9,8 @@ namespace Ironic.Core.Iso.Fat;
 /// for loops and out-of-range links, so a hostile image ends in <see cref="IsoFormatException"/>.
 /// Edits are planned, not performed: <see cref="PlanReplace(FatFileEntry, ReadOnlySpan{byte}, DateTime?)"/>
 /// returns the region writes that make the change, and the caller decides where they go (an overlay).
+/// The volume keeps the stream (it must stay open while the volume is used) and moves its position:
+/// one volume is not for concurrent use.
 /// </summary>
 public sealed class FatVolume
 {
@@ -173,7 +175,7 @@ public sealed class FatVolume
                 int extra = needed - oldChain.Count;
                 if (extra > free)
                     throw new FatVolumeFullException($"FAT: replacing {entry.Path} with {content.Length} bytes needs {extra} more clusters of {BytesPerCluster} bytes, but the {Type} volume has only {free} free. Make the content smaller, or rebuild the EFI image larger.");
-                uint cursor = StartOfFreeSearch(fat);
+                uint cursor = StartOfFreeSearch();
                 for (int i = 0; i < extra; i++)
                 {
                     uint cluster = NextFree(fat, ref cursor);
@@ -260,7 +262,7 @@ public sealed class FatVolume
         && BinaryPrimitives.ReadUInt32LittleEndian(sector[508..]) == 0xAA550000;  // FSI_TrailSig
 
     /// <summary>Where to look for free clusters: the FSInfo hint on FAT32 when it is valid, else cluster 2.</summary>
-    private uint StartOfFreeSearch(FatTable fat)
+    private uint StartOfFreeSearch()
     {
         if (Type == FatType.Fat32 && _boot.FsInfoSector != 0)
         {
@@ -273,7 +275,6 @@ public sealed class FatVolume
                     return hint;
             }
         }
-        _ = fat;
         return 2;
     }
 

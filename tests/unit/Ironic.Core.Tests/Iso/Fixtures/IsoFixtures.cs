@@ -74,8 +74,19 @@ public sealed class IsoFixtures
     /// <summary>The repository root: the first directory above the test binaries that holds Ironic.sln.</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    /// <summary>../shared/tools/make-test-iso.sh relative to the repository root.</summary>
-    public static string MakeTestIsoScript => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "tools", "make-test-iso.sh"));
+    /// <summary>$IRONIC_MAKE_TEST_ISO, else ../shared/tools/make-test-iso.sh relative to the repository root; fails with where it looked.</summary>
+    public static string MakeTestIsoScript
+    {
+        get
+        {
+            string script = Environment.GetEnvironmentVariable("IRONIC_MAKE_TEST_ISO") is { Length: > 0 } explicitScript
+                ? explicitScript
+                : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "tools", "make-test-iso.sh"));
+            if (!File.Exists(script))
+                throw new InvalidOperationException($"make-test-iso.sh is not at {script}: the ISO fixtures need the shared tools next to the repository (../shared/tools), or IRONIC_MAKE_TEST_ISO set to the script.");
+            return script;
+        }
+    }
 
     /// <summary>The path of the fixture image, built on first use (or taken from the cache).</summary>
     public string PathOf(IsoFixtureKind kind) => _images[kind].Value;
@@ -187,8 +198,6 @@ public sealed class IsoFixtures
 
     private static void RunMakeTestIso(string output, string layout)
     {
-        if (!File.Exists(MakeTestIsoScript))
-            throw new InvalidOperationException($"{MakeTestIsoScript} is missing: the ISO fixtures need the shared tools next to the repository.");
         ExternalTool.Run("bash", MakeTestIsoScript, output, "--layout", layout);
         if (!File.Exists(output))
             throw new InvalidOperationException($"make-test-iso.sh --layout {layout} wrote no {output}");
