@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Ironic.BmcEmulator;
+using Ironic.BmcEmulation;
 using Ironic.Core.Redfish;
 using Ironic.Core.Tests.Redfish;
 

@@ -16,7 +16,8 @@ internal sealed class BootEndpoints(
     ConductorMembership membership,
     BootForwarder forwarder,
     ILogger logger,
-    Action<Core.Inventory.Node>? bootConfigServed = null)
+    Action<Core.Inventory.Node>? bootConfigServed = null,
+    Core.Status.NodeActivityLog? activity = null)
 {
     private readonly byte[] _catchAll = Encoding.UTF8.GetBytes(IpxeScripts.RenderCatchAll(options.BootConfig.ApiRootUrl));
     private readonly byte[]? _secretHash = options.SharedSecret is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.SharedSecret));
@@ -53,7 +54,7 @@ internal sealed class BootEndpoints(
         }
         if (owner.Name == membership.Self.Name)
         {
-            await RenderAsync(context, node, request.Name).ConfigureAwait(false);
+            await RenderAsync(context, node, request.Name, request.MacAddress).ConfigureAwait(false);
             return;
         }
         if (!forwarder.CanForward)
@@ -92,10 +93,10 @@ internal sealed class BootEndpoints(
         }
         // The forwarder's ring said this server owns the node; render without asking again, so that
         // two servers with briefly different rings can never bounce a request between them.
-        await RenderAsync(context, node, request.Name).ConfigureAwait(false);
+        await RenderAsync(context, node, request.Name, request.MacAddress).ConfigureAwait(false);
     }
 
-    private async Task RenderAsync(HttpContext context, Core.Inventory.Node node, string name)
+    private async Task RenderAsync(HttpContext context, Core.Inventory.Node node, string name, string macAddress)
     {
         var config = await service.RenderAsync(node, name, context.RequestAborted).ConfigureAwait(false);
         if (config is null)
@@ -105,7 +106,12 @@ internal sealed class BootEndpoints(
         }
         await WriteAsync(context, StatusCodes.Status200OK, config.ContentType, config.Content).ConfigureAwait(false);
         // The node fetched its script: a ramdisk deploy waiting for that call-back can finish.
-        if (!HttpMethods.IsHead(context.Request.Method)) bootConfigServed?.Invoke(node);
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            // The owner renders every fetch of its nodes (forwarded or not), so its status page has them all.
+            activity?.RecordBootConfig(node.Uuid, new Core.Status.BootConfigFetch(DateTimeOffset.UtcNow, macAddress, name, options.Name));
+            bootConfigServed?.Invoke(node);
+        }
     }
 
     /// <summary>Constant-time comparison of SHA-256 digests, so neither content nor length leaks through timing.</summary>

@@ -108,6 +108,7 @@ public static class IronicConfigFile
             options = options with { MaxConcurrentRequests = limit };
         }
         if (Get("boot_server", "allowed_networks") is { } networks) options = options with { AllowedNetworks = BootServerOptions.ParseNetworks(networks) };
+        if (Get("boot_server", "status_page") is { } statusPage) options = options with { StatusPage = Bool(statusPage, "[boot_server]status_page", source) };
         if (Get("boot_server", "images_directory") is { } images) options = options with { ImagesDirectory = Path.Combine(baseDirectory, images) };
         return options;
     }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Ironic.BmcEmulator;
+using Ironic.BmcEmulation;
 using Ironic.Core.Tests.Redfish;
 
 namespace Ironic.Cli.Tests.Redfish;
@@ -24,10 +24,10 @@ public sealed class BmcCommandTests(CliImageServerFixture images) : IClassFixtur
 
     public void Dispose() => File.Delete(_passwordFile);
 
-    private static async Task<BmcEmulator.BmcEmulator> StartAsync(BmcProfile profile, string password = "password") =>
-        await BmcEmulator.BmcEmulator.StartAsync(new BmcEmulatorOptions { Profile = profile, Password = password }, CancellationToken.None);
+    private static async Task<BmcEmulator> StartAsync(BmcProfile profile, string password = "password") =>
+        await BmcEmulator.StartAsync(new BmcEmulatorOptions { Profile = profile, Password = password }, CancellationToken.None);
 
-    private async Task<(int Code, string Out, string Err)> RunAsync(BmcEmulator.BmcEmulator bmc, string passwordFile, params string[] args)
+    private async Task<(int Code, string Out, string Err)> RunAsync(BmcEmulator bmc, string passwordFile, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -132,7 +132,7 @@ public sealed class BmcCommandTests(CliImageServerFixture images) : IClassFixtur
     [Fact]
     public async Task BusySlot_FailsWithTheImageInIt_UnlessForced()
     {
-        await using var bmc = await BmcEmulator.BmcEmulator.StartAsync(new BmcEmulatorOptions { Profile = BmcProfile.Xcc, PreinsertedImage = "http://192.0.2.7/other.iso" }, CancellationToken.None);
+        await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions { Profile = BmcProfile.Xcc, PreinsertedImage = "http://192.0.2.7/other.iso" }, CancellationToken.None);
         var busy = await RunAsync(bmc, _passwordFile, "vmedia", "insert", "--image", images.Server.ImageUrl.AbsoluteUri);
         Assert.Equal(1, busy.Code);
         Assert.Contains("http://192.0.2.7/other.iso", busy.Err, StringComparison.Ordinal);

@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using Ironic.BmcEmulator;
+using Ironic.BmcEmulation;
 using Ironic.Core.Hardware;
 using Ironic.Core.Redfish;
 
@@ -20,10 +20,10 @@ public class EmulatorEndToEndTests(ImageServerFixture images) : IClassFixture<Im
 {
     private readonly LocalImageServer _images = images.Server;
 
-    private static async Task<BmcEmulator.BmcEmulator> StartBmcAsync(BmcEmulatorOptions options) =>
-        await BmcEmulator.BmcEmulator.StartAsync(options with { DownloadChunkSize = 256 * 1024 }, CancellationToken.None);
+    private static async Task<BmcEmulator> StartBmcAsync(BmcEmulatorOptions options) =>
+        await BmcEmulator.StartAsync(options with { DownloadChunkSize = 256 * 1024 }, CancellationToken.None);
 
-    private static RedfishHardware Hardware(BmcEmulator.BmcEmulator bmc, Action<string>? log = null, string? password = null, HttpMessageHandler? handler = null, Func<RedfishClientOptions, RedfishClientOptions>? tune = null)
+    private static RedfishHardware Hardware(BmcEmulator bmc, Action<string>? log = null, string? password = null, HttpMessageHandler? handler = null, Func<RedfishClientOptions, RedfishClientOptions>? tune = null)
     {
         var options = new RedfishClientOptions(bmc.Address)
         {

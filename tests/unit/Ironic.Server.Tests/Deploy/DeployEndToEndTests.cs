@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Ironic.BmcEmulator;
+using Ironic.BmcEmulation;
 using Ironic.Core.Deploy;
 using Ironic.Core.Inventory;
 
@@ -11,9 +11,9 @@ namespace Ironic.Server.Tests.Deploy;
 /// </summary>
 public sealed class DeployEndToEndTests
 {
-    internal static async Task<(Node Node, BmcEmulator.BmcEmulator Bmc)> AddRedfishNodeAsync(DeployHarness h, string name, BmcEmulatorOptions? options = null)
+    internal static async Task<(Node Node, BmcEmulator Bmc)> AddRedfishNodeAsync(DeployHarness h, string name, BmcEmulatorOptions? options = null)
     {
-        var bmc = await BmcEmulator.BmcEmulator.StartAsync(options ?? new BmcEmulatorOptions(), CancellationToken.None);
+        var bmc = await BmcEmulator.StartAsync(options ?? new BmcEmulatorOptions(), CancellationToken.None);
         var node = await h.AddNodeAsync(name, "redfish", new Dictionary<string, string>
         {
             [DriverInfoKeys.RedfishAddress] = bmc.Address.ToString(),
@@ -30,7 +30,7 @@ public sealed class DeployEndToEndTests
     {
         await using var h = await DeployHarness.StartAsync();
         var baseUrl = h.ServeBaseIso();
-        var machines = new List<(Node Node, BmcEmulator.BmcEmulator Bmc)>();
+        var machines = new List<(Node Node, BmcEmulator Bmc)>();
         try
         {
             for (var i = 0; i < 50; i++) machines.Add(await AddRedfishNodeAsync(h, $"rack1-{i:00}"));

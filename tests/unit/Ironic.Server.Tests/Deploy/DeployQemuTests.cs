@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Ironic.BmcEmulator;
+using Ironic.BmcEmulation;
 using Ironic.Core.Deploy;
 using Ironic.Core.Inventory;
 
