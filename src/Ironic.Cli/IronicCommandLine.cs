@@ -16,6 +16,7 @@ public static class IronicCommandLine
         root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(BootConfigCommand.Create(context));
         root.Subcommands.Add(ConductorCommand.Create(context));
+        root.Subcommands.Add(DeployCommand.Create(context));
         root.Subcommands.Add(NodeCommand.Create(context));
         root.Subcommands.Add(PortCommand.Create(context));
         root.Subcommands.Add(VmediaCommand.Create(context));

@@ -42,7 +42,9 @@ public static class IpxeScripts
         for (var i = 0; i < interfaces; i++)
         {
             var nic = "net" + i.ToString(CultureInfo.InvariantCulture);
-            s.Append(CultureInfo.InvariantCulture, $"isset ${{{nic}/mac}} && chain --autofree {prefix}${{{nic}/mac:hexhyp}}/{BootScriptName} || echo Ironic: no boot configuration for {nic}\n");
+            s.Append(CultureInfo.InvariantCulture, $"isset ${{{nic}/mac}} || goto skip_{nic}\n");
+            s.Append(CultureInfo.InvariantCulture, $"chain --autofree {prefix}${{{nic}/mac:hexhyp}}/{BootScriptName} || echo Ironic: no boot configuration for {nic} (${{{nic}/mac}})\n");
+            s.Append(CultureInfo.InvariantCulture, $":skip_{nic}\n");
         }
         s.Append("inc attempt\n");
         s.Append("iseq ${attempt} 4 && goto giveup ||\n");

@@ -54,10 +54,10 @@ public sealed class ImageCache : IDisposable
     /// Opens (creating) the cache directory and removes what a crash left: partial downloads and
     /// blobs whose index files were never written.
     /// </summary>
-    public static ImageCache Open(ImageCacheOptions options, HttpClient? http = null)
+    public static ImageCache Open(ImageCacheOptions options, HttpClient? http = null, bool disposeHttp = false)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var cache = new ImageCache(options, http ?? CreateHttpClient(), http is null);
+        var cache = new ImageCache(options, http ?? CreateHttpClient(), http is null || disposeHttp);
         foreach (var dir in new[] { cache._blobs, cache._urls, cache._refs, cache._tmp }) Directory.CreateDirectory(dir);
         foreach (var leftover in Directory.EnumerateFiles(cache._tmp)) TryDelete(leftover);
         foreach (var leftover in Directory.EnumerateFiles(cache._blobs, "*.tmp")) TryDelete(leftover);

@@ -120,7 +120,7 @@ public sealed class IsoOverlay : Stream
         var full = Path.GetFullPath(path);
         if (_base is FileStream fs && !string.Equals(Path.GetFullPath(fs.Name), full, StringComparison.Ordinal))
         {
-            File.Copy(fs.Name, full, overwrite: true);
+            FileCopy.Copy(fs.Name, full);
             await using var output = new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
             output.SetLength(_delta.NewLength);
             foreach (var patch in _delta.Patches)

@@ -10,6 +10,7 @@ public sealed class BmcState
 {
     internal readonly Lock Gate = new();
     private readonly Dictionary<string, SlotRuntime> _slots;
+    private readonly List<BootRecord> _boots = [];
 
     internal BmcState(ResourceTree tree, string systemPath, IEnumerable<string> slotPaths)
     {
@@ -82,6 +83,13 @@ public sealed class BmcState
             ?? throw new ArgumentException($"No virtual media slot '{idOrPath}'; the slots are: {string.Join(", ", all.Select(s => s.Path))}.", nameof(idOrPath));
     }
 
+    /// <summary>Every boot since start (power on from off, or a restart), oldest first: the device it booted from
+    /// and, for a CD/USB target, the image inserted then. Tells a deploy test what the node really booted.</summary>
+    public IReadOnlyList<BootRecord> Boots
+    {
+        get { lock (Gate) return _boots.ToArray(); }
+    }
+
     /// <summary>Sessions currently open (created and not deleted).</summary>
     public int SessionCount
     {
@@ -106,6 +114,10 @@ public sealed class BmcState
     internal JsonObject System => Tree.Find(SystemPath)!;
 
     internal bool IsSlot(string path) => _slots.ContainsKey(path);
+
+    internal IEnumerable<string> SlotPathsLocked() => _slots.Keys.Order(StringComparer.Ordinal);
+
+    internal void AddBootLocked(BootRecord boot) => _boots.Add(boot);
 
     internal SlotRuntime Runtime(string path) => _slots[path];
 

@@ -3,6 +3,13 @@ namespace Ironic.BmcEmulation;
 /// <summary>The one-time/continuous boot override of the System as last set.</summary>
 public sealed record BootOverride(string Target, string Enabled, string? Mode);
 
+/// <summary>One boot of the emulated server.</summary>
+/// <param name="Device">The override target it booted from ("Cd", "UsbCd", "Pxe"…), or "Hdd" without an override.</param>
+/// <param name="Mode">BootSourceOverrideMode at the time, when the override was used.</param>
+/// <param name="Image">For a CD/USB boot, the image inserted in a slot of that media type (null: nothing inserted).</param>
+/// <param name="FromOverride">Whether a Once/Continuous override chose the device (a Once override is cleared by the boot).</param>
+public sealed record BootRecord(DateTimeOffset At, string Device, string? Mode, string? Image, bool FromOverride);
+
 /// <summary>Where the BMC's background fetch of an inserted image stands.</summary>
 public enum ImageDownloadStatus
 {

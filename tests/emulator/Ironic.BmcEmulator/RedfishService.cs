@@ -453,17 +453,20 @@ internal sealed class RedfishService : IDisposable
             "PushPowerButton" => isOn ? "Off" : "On",
             _ => isOn ? "On" : "Off", // Nmi changes nothing
         };
+        var restarts = resetType is "ForceRestart" or "GracefulRestart" or "PowerCycle";
+        var boots = target == "On" && (!isOn || restarts);
         var generation = ++_powerGeneration;
-        if (_options.PowerTransitionDelay <= TimeSpan.Zero || (target == "On") == isOn && resetType is not ("ForceRestart" or "GracefulRestart" or "PowerCycle"))
+        if (_options.PowerTransitionDelay <= TimeSpan.Zero || (target == "On") == isOn && !restarts)
         {
             system["PowerState"] = target;
+            if (boots) BootLocked();
             return;
         }
         system["PowerState"] = target == "On" ? "PoweringOn" : "PoweringOff";
-        _ = FinishPowerChangeAsync(generation, target);
+        _ = FinishPowerChangeAsync(generation, target, boots);
     }
 
-    private async Task FinishPowerChangeAsync(int generation, string target)
+    private async Task FinishPowerChangeAsync(int generation, string target, bool boots)
     {
         try
         {
@@ -475,7 +478,45 @@ internal sealed class RedfishService : IDisposable
         }
         lock (_state.Gate)
         {
-            if (generation == _powerGeneration) _state.System["PowerState"] = target;
+            if (generation != _powerGeneration) return;
+            _state.System["PowerState"] = target;
+            if (boots) BootLocked();
+        }
+    }
+
+    /// <summary>
+    /// The server boots: from the override when one is set (a CD target takes the inserted CD image), else
+    /// from disk. A one-time override is used up, as real BMCs clear it once POST has taken it.
+    /// </summary>
+    private void BootLocked()
+    {
+        var boot = _state.System["Boot"] as JsonObject;
+        var enabled = boot?["BootSourceOverrideEnabled"]?.GetValue<string>() ?? "Disabled";
+        var target = boot?["BootSourceOverrideTarget"]?.GetValue<string>() ?? "None";
+        var fromOverride = enabled != "Disabled" && target != "None";
+        var device = fromOverride ? target : "Hdd";
+        var mediaType = device switch
+        {
+            "Cd" or "UsbCd" or "UefiCd" or "UefiUsbCd" => "CD",
+            "Usb" or "UsbKey" or "Floppy" => "USBStick",
+            _ => null,
+        };
+        string? image = null;
+        if (mediaType is not null)
+        {
+            image = _state.SlotPathsLocked()
+                .Select(p => _state.Tree.Find(p)!)
+                .Where(slot => slot["Inserted"]?.GetValue<bool>() == true
+                    && slot["MediaTypes"] is JsonArray types
+                    && types.Any(t => t?.GetValue<string>() is { } type && (type == mediaType || mediaType == "CD" && type == "DVD")))
+                .Select(slot => slot["Image"]?.GetValue<string>())
+                .FirstOrDefault(i => i is not null);
+        }
+        _state.AddBootLocked(new BootRecord(DateTimeOffset.UtcNow, device, fromOverride ? boot?["BootSourceOverrideMode"]?.GetValue<string>() : null, image, fromOverride));
+        if (fromOverride && enabled == "Once" && boot is not null)
+        {
+            boot["BootSourceOverrideEnabled"] = "Disabled";
+            boot["BootSourceOverrideTarget"] = "None";
         }
     }
 

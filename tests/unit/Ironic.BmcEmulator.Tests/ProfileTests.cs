@@ -81,6 +81,9 @@ public class ProfileTests : IAsyncLifetime
         var power = await redfish.PostAsync($"{system}/Actions/ComputerSystem.Reset", """{"ResetType":"On"}""");
         Assert.True(power.Status is HttpStatusCode.NoContent or HttpStatusCode.OK, $"{profile} reset answered {power.Status}");
         Assert.Equal("On", bmc.State.PowerState);
+        var booted = Assert.Single(bmc.State.Boots);
+        Assert.Equal((target, Iso, true), (booted.Device, booted.Image, booted.FromOverride));
+        Assert.Equal(new BootOverride("None", "Disabled", "UEFI"), bmc.State.Boot); // Once is used up by the boot
 
         RedfishAnswer ejected = profile == BmcProfile.Xcc
             ? await redfish.PatchAsync(slot, """{"Image":null,"Inserted":false}""", await redfish.ETagAsync(slot))

@@ -194,6 +194,26 @@ public class ProtocolTests
     }
 
     [Fact]
+    public async Task Boots_RecordDeviceAndImage_OnceIsUsedUp_ContinuousStays()
+    {
+        await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions { PreinsertedImage = "http://192.0.2.1/old.iso" }, None);
+        using var redfish = new Redfish(bmc);
+        const string reset = "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset";
+
+        await redfish.PostAsync(reset, """{"ResetType":"On"}""");
+        await redfish.PatchAsync("/redfish/v1/Systems/1", """{"Boot":{"BootSourceOverrideTarget":"Cd","BootSourceOverrideEnabled":"Once"}}""");
+        await redfish.PostAsync(reset, """{"ResetType":"ForceRestart"}""");
+        await redfish.PostAsync(reset, """{"ResetType":"On"}"""); // already on: no boot
+        await redfish.PatchAsync("/redfish/v1/Systems/1", """{"Boot":{"BootSourceOverrideTarget":"Pxe","BootSourceOverrideEnabled":"Continuous"}}""");
+        await redfish.PostAsync(reset, """{"ResetType":"PowerCycle"}""");
+
+        Assert.Equal(
+            [("Hdd", (string?)null, false), ("Cd", "http://192.0.2.1/old.iso", true), ("Pxe", null, true)],
+            bmc.State.Boots.Select(b => (b.Device, b.Image, b.FromOverride)));
+        Assert.Equal(new BootOverride("Pxe", "Continuous", "UEFI"), bmc.State.Boot);
+    }
+
+    [Fact]
     public async Task Reset_TypeTheProfileDoesNotAllow_Is400WithTheAllowedValueInTheMessage()
     {
         await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions { Profile = BmcProfile.Ilo }, None);

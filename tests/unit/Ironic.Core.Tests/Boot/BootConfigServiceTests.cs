@@ -143,7 +143,7 @@ public sealed class BootConfigServiceTests : IAsyncLifetime
         Assert.StartsWith("#!ipxe\n", script, StringComparison.Ordinal);
         for (var i = 0; i < 3; i++)
         {
-            Assert.Contains($"isset ${{net{i}/mac}} && chain --autofree v1/boot/${{net{i}/mac:hexhyp}}/boot.ipxe ||", script, StringComparison.Ordinal);
+            Assert.Contains($"isset ${{net{i}/mac}} || goto skip_net{i}\nchain --autofree v1/boot/${{net{i}/mac:hexhyp}}/boot.ipxe ||", script, StringComparison.Ordinal);
         }
         Assert.DoesNotContain("net3", script, StringComparison.Ordinal);
         Assert.Contains("sleep ${pause}", script, StringComparison.Ordinal);

@@ -132,6 +132,15 @@ public class EmulatorEndToEndTests(ImageServerFixture images) : IClassFixture<Im
     }
 
     [Fact]
+    public async Task SlowBmc_BeyondTheRequestTimeout_IsUnreachable_SayingSo()
+    {
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Generic, ResponseDelay = TimeSpan.FromSeconds(2) });
+        await using var hardware = Hardware(bmc, tune: o => o with { RequestTimeout = TimeSpan.FromMilliseconds(200), ReadRetries = 1 });
+        var e = await Assert.ThrowsAsync<RedfishUnreachableException>(() => hardware.GetPowerStateAsync(CancellationToken.None));
+        Assert.Contains("no answer within 0.2 s", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WrongCredentials_EndInAnAuthenticationError_QuotingTheBmc()
     {
         await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Ilo });

@@ -1,0 +1,203 @@
+using System.CommandLine;
+using System.Globalization;
+using Ironic.Core.Deploy;
+
+namespace Ironic.Cli.Commands;
+
+/// <summary>
+/// <c>ironic deploy start|stop|wait|show N</c>. The deploy runs in this process against the
+/// inventory (the reservation is named after this process); the node's ISO is published by the
+/// boot server that owns the node, which must be running on the same inventory (docs/deploy.md).
+/// </summary>
+internal static class DeployCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("deploy", "Ramdisk deploys: boot a node from a boot ISO (virtual media) or a kernel and ramdisk (iPXE).");
+        command.Subcommands.Add(Start(context));
+        command.Subcommands.Add(Stop(context));
+        command.Subcommands.Add(Wait(context));
+        command.Subcommands.Add(Show(context));
+        return command;
+    }
+
+    private static Argument<string> NodeArgument() => new("node") { Description = "The node's name or UUID." };
+
+    private static Option<string?> ImageCacheOption() => new("--image-cache")
+    {
+        Description = "The image cache directory (default: images/ in the user's data directory, the one a boot server on this host uses).",
+    };
+
+    private static Option<int> TimeoutOption(int seconds) => new("--timeout")
+    {
+        Description = "Seconds to wait for the node to settle.",
+        DefaultValueFactory = _ => seconds,
+    };
+
+    private static Command Start(CliContext context)
+    {
+        var node = NodeArgument();
+        var bootIso = new Option<string?>("--boot-iso") { Description = "URL (http, https, file) or path of the boot ISO: deploy by virtual media." };
+        var kernel = new Option<string?>("--kernel") { Description = "URL of the kernel: deploy by iPXE (with --ramdisk)." };
+        var ramdisk = new Option<string?>("--ramdisk") { Description = "URL of the ramdisk (with --kernel)." };
+        var kernelParam = new Option<string[]>("--kernel-param") { Description = "A kernel parameter KEY=VALUE (or a bare word); repeat for more.", AllowMultipleArgumentsPerToken = false };
+        var checksum = new Option<string?>("--checksum") { Description = "The image's checksum, ALGO:HEX (md5, sha256, sha512) or a bare digest." };
+        var oneShot = new Option<bool>("--one-shot") { Description = "Eject the ISO and drop the node's copy once it is active (no reboots from it)." };
+        var wait = new Option<bool>("--wait") { Description = "Wait until the node is active or failed (an iPXE deploy waits for its call-back)." };
+        var timeout = TimeoutOption(1800);
+        var imageCache = ImageCacheOption();
+        var store = CliContext.StoreOption();
+        var json = CliContext.JsonOption();
+        var start = new Command("start", "Deploy a node: cache the image, build and publish its ISO (or boot.ipxe), boot it.")
+        {
+            node, bootIso, kernel, ramdisk, kernelParam, checksum, oneShot, wait, timeout, imageCache, store, json,
+        };
+        start.SetAction(async (result, cancellationToken) =>
+        {
+            DeployRequest request;
+            try
+            {
+                request = new DeployRequest
+                {
+                    BootIso = ToUri(result.GetValue(bootIso)),
+                    Kernel = ToUri(result.GetValue(kernel)),
+                    Ramdisk = ToUri(result.GetValue(ramdisk)),
+                    KernelParameters = result.GetValue(kernelParam) ?? [],
+                    Checksum = result.GetValue(checksum) is { Length: > 0 } c ? ImageChecksum.Parse(c) : null,
+                    OneShot = result.GetValue(oneShot),
+                };
+                request.Validate();
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or ImageCacheException)
+            {
+                // A wrong combination of flags is a usage error.
+                context.Error.WriteLine($"ironic: {e.Message}");
+                return 2;
+            }
+            try
+            {
+                await using var session = await DeploySession.OpenAsync(CliContext.ResolveStore(result, store), result.GetValue(imageCache), cancellationToken).ConfigureAwait(false);
+                var name = result.GetValue(node)!;
+                var after = await session.Deploy.DeployAsync(name, request, new SynchronousProgress(context, result.GetValue(json)), cancellationToken).ConfigureAwait(false);
+                if (result.GetValue(wait)) after = await session.Deploy.WaitAsync(name, TimeSpan.FromSeconds(result.GetValue(timeout)), cancellationToken).ConfigureAwait(false);
+                return Print(context, DeployStatus.FromNode(after), result.GetValue(json));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return context.Fail(e);
+            }
+        });
+        return start;
+    }
+
+    private static Command Stop(CliContext context)
+    {
+        var node = NodeArgument();
+        var imageCache = ImageCacheOption();
+        var store = CliContext.StoreOption();
+        var json = CliContext.JsonOption();
+        var stop = new Command("stop", "Undeploy a node: power off, eject, drop its ISO; it becomes available.") { node, imageCache, store, json };
+        stop.SetAction(async (result, cancellationToken) =>
+        {
+            try
+            {
+                await using var session = await DeploySession.OpenAsync(CliContext.ResolveStore(result, store), result.GetValue(imageCache), cancellationToken).ConfigureAwait(false);
+                var after = await session.Deploy.UndeployAsync(result.GetValue(node)!, new SynchronousProgress(context, result.GetValue(json)), cancellationToken).ConfigureAwait(false);
+                return Print(context, DeployStatus.FromNode(after), result.GetValue(json));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return context.Fail(e);
+            }
+        });
+        return stop;
+    }
+
+    private static Command Wait(CliContext context)
+    {
+        var node = NodeArgument();
+        var timeout = TimeoutOption(1800);
+        var store = CliContext.StoreOption();
+        var json = CliContext.JsonOption();
+        var wait = new Command("wait", "Wait until a node's deploy is active or failed (exit 1 when it failed).") { node, timeout, store, json };
+        wait.SetAction(async (result, cancellationToken) =>
+        {
+            try
+            {
+                await using var session = await DeploySession.OpenAsync(CliContext.ResolveStore(result, store), null, cancellationToken, pollInterval: TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+                var after = await session.Deploy.WaitAsync(result.GetValue(node)!, TimeSpan.FromSeconds(result.GetValue(timeout)), cancellationToken).ConfigureAwait(false);
+                return Print(context, DeployStatus.FromNode(after), result.GetValue(json));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return context.Fail(e);
+            }
+        });
+        return wait;
+    }
+
+    private static Command Show(CliContext context)
+    {
+        var node = NodeArgument();
+        var store = CliContext.StoreOption();
+        var json = CliContext.JsonOption();
+        var show = new Command("show", "Show a node's deploy: provision state, target, last error, what it boots.") { node, store, json };
+        show.SetAction(async (result, cancellationToken) =>
+        {
+            try
+            {
+                await using var session = await DeploySession.OpenAsync(CliContext.ResolveStore(result, store), null, cancellationToken).ConfigureAwait(false);
+                var status = await session.ShowAsync(result.GetValue(node)!, cancellationToken).ConfigureAwait(false);
+                if (result.GetValue(json)) context.WriteJson(status, CliJsonContext.Default.DeployStatus);
+                else WriteStatus(context, status);
+                return 0;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return context.Fail(e);
+            }
+        });
+        return show;
+    }
+
+    /// <summary>Prints the status; a node that ended in deploy failed or error fails the command with its last_error.</summary>
+    private static int Print(CliContext context, DeployStatus status, bool json)
+    {
+        if (json) context.WriteJson(status, CliJsonContext.Default.DeployStatus);
+        else WriteStatus(context, status);
+        if (status.ProvisionState is Core.Inventory.ProvisionStates.DeployFailed or Core.Inventory.ProvisionStates.Error)
+        {
+            context.Error.WriteLine($"ironic: node {status.Name} is '{status.ProvisionState}': {status.LastError}");
+            return 1;
+        }
+        return 0;
+    }
+
+    private static void WriteStatus(CliContext context, DeployStatus s) => context.WriteProperties(
+    [
+        ("name", s.Name),
+        ("uuid", s.Uuid.ToString("D")),
+        ("provision_state", s.ProvisionState),
+        ("target_provision_state", s.TargetProvisionState),
+        ("power_state", s.PowerState),
+        ("last_error", s.LastError),
+        ("reservation", s.Reservation),
+        ("boot_iso", s.BootIso),
+        ("kernel", s.Kernel),
+        ("ramdisk", s.Ramdisk),
+        ("kernel_arguments", s.KernelArguments),
+        ("one_shot", s.OneShot ? "true" : "false"),
+        ("updated_at", s.UpdatedAt.ToString("u", CultureInfo.InvariantCulture)),
+    ]);
+
+    private static Uri? ToUri(string? value) => string.IsNullOrWhiteSpace(value) ? null : ImageSource.Parse(value).Location;
+
+    /// <summary>Progress lines on stderr as they happen (Progress&lt;T&gt; would post them to the thread pool, out of order).</summary>
+    private sealed class SynchronousProgress(CliContext context, bool quiet) : IProgress<DeployProgress>
+    {
+        public void Report(DeployProgress value)
+        {
+            if (!quiet) context.Error.WriteLine($"{value.NodeName}: {value.Step}");
+        }
+    }
+}

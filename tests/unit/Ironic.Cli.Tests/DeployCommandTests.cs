@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Ironic.Core.Deploy;
+using Ironic.Core.Inventory;
+using Ironic.Core.Tests.Deploy;
+using Ironic.Server;
+
+namespace Ironic.Cli.Tests;
+
+public sealed class DeployCommandTests : IAsyncLifetime
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "cli-deploy-" + Guid.NewGuid().ToString("N")[..12]);
+    private string Db => Path.Combine(_root, "inventory.db");
+    private string CacheDir => Path.Combine(_root, "cache");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_root);
+        await using var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None);
+        await store.CreateNodeAsync(new Node { Name = "n1" }, CancellationToken.None);
+    }
+
+    public Task DisposeAsync()
+    {
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+        return Task.CompletedTask;
+    }
+
+    private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await IronicCommandLine.InvokeAsync([.. args, "--store", Db], output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Start_WithKernelAndRamdisk_LeavesTheNodeWaitingForItsCallBack_AndShowSaysSo()
+    {
+        var (code, output, error) = await RunAsync("deploy", "start", "n1", "--kernel", "http://img.test/vmlinuz", "--ramdisk", "http://img.test/initrd", "--kernel-param", "ipa-debug=1", "--kernel-param", "nomodeset", "--image-cache", CacheDir, "--json");
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("wait call-back", json.RootElement.GetProperty("provision_state").GetString());
+        Assert.Equal("active", json.RootElement.GetProperty("target_provision_state").GetString());
+        Assert.Equal("ipa-debug=1 nomodeset", json.RootElement.GetProperty("kernel_arguments").GetString());
+
+        var show = await RunAsync("deploy", "show", "n1");
+        Assert.Equal(0, show.Code);
+        Assert.Matches(@"provision_state\s+wait call-back", show.Output);
+        Assert.Matches(@"kernel\s+http://img.test/vmlinuz", show.Output);
+    }
+
+    [Fact]
+    public async Task Start_PrintsProgressPerStep_OnStderr()
+    {
+        var (code, _, error) = await RunAsync("deploy", "start", "n1", "--kernel", "http://img.test/k", "--ramdisk", "http://img.test/r", "--image-cache", CacheDir);
+
+        Assert.Equal(0, code);
+        Assert.Contains("n1: rendering boot.ipxe", error, StringComparison.Ordinal);
+        Assert.Contains("n1: powering on", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--boot-iso", "http://x/a.iso", "--kernel", "http://x/k")]
+    [InlineData("--kernel", "http://x/k", "--checksum", "crc32:00")]
+    public async Task Start_WithAWrongCombination_IsAUsageError(string a, string b, string c, string d)
+    {
+        var (code, _, error) = await RunAsync("deploy", "start", "n1", a, b, c, d);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("ironic: ", error, StringComparison.Ordinal);
+        await using var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None);
+        Assert.Equal(ProvisionStates.Available, (await store.GetNodeAsync("n1", CancellationToken.None))!.ProvisionState);
+    }
+
+    [Fact]
+    public async Task Start_UnknownNode_FailsWithTheReason()
+    {
+        var (code, _, error) = await RunAsync("deploy", "start", "ghost", "--kernel", "http://x/k", "--ramdisk", "http://x/r", "--image-cache", CacheDir);
+
+        Assert.Equal(1, code);
+        Assert.Contains("No node is named 'ghost'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wait_TimesOut_OnANodeThatNeverCallsBack()
+    {
+        await RunAsync("deploy", "start", "n1", "--kernel", "http://x/k", "--ramdisk", "http://x/r", "--image-cache", CacheDir);
+
+        var (code, _, error) = await RunAsync("deploy", "wait", "n1", "--timeout", "1");
+
+        Assert.Equal(1, code);
+        Assert.Contains("still 'wait call-back'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stop_UndeploysToAvailable()
+    {
+        await RunAsync("deploy", "start", "n1", "--kernel", "http://x/k", "--ramdisk", "http://x/r", "--image-cache", CacheDir);
+
+        var (code, output, error) = await RunAsync("deploy", "stop", "n1", "--image-cache", CacheDir, "--json");
+
+        Assert.True(code == 0, error);
+        Assert.Equal("available", JsonDocument.Parse(output).RootElement.GetProperty("provision_state").GetString());
+    }
+
+    [Fact]
+    public async Task Start_WithAFileThatIsNotAnIso_EndsInDeployFailed_AndExits1()
+    {
+        var iso = Path.Combine(_root, "tiny.iso");
+        await File.WriteAllBytesAsync(iso, new byte[4096]);
+
+        var (code, _, error) = await RunAsync("deploy", "start", "n1", "--boot-iso", iso, "--image-cache", CacheDir);
+
+        Assert.Equal(1, code);
+        Assert.Contains("deploy of node n1 failed", error, StringComparison.Ordinal);
+        var show = await RunAsync("deploy", "show", "n1", "--json");
+        var status = JsonDocument.Parse(show.Output).RootElement;
+        Assert.Equal("deploy failed", status.GetProperty("provision_state").GetString());
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("reservation").ValueKind);
+    }
+
+    /// <summary>
+    /// `ironic deploy start` killed (SIGKILL) in the middle of downloading the base: the next boot
+    /// server on the inventory finds the node held by a process that is gone, fails its deploy with
+    /// that reason and frees it; the cache keeps no partial file.
+    /// </summary>
+    [Fact]
+    public async Task KilledDuringTheDeploy_TheNextServerFailsTheDeploy_AndTheCacheHasNoPartialFile()
+    {
+        await using var files = await TestFileServer.StartAsync();
+        var content = new byte[8 << 20];
+        new Random(5).NextBytes(content);
+        var url = files.Add("big.iso", content, new FileBehaviour { StallRequest = _ => true, CutAfterBytes = 3 << 20 });
+        var ironic = Path.Combine(AppContext.BaseDirectory, "ironic.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { ironic, "deploy", "start", "n1", "--boot-iso", url.ToString(), "--store", Db, "--image-cache", CacheDir }) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        try
+        {
+            // Wait until it holds the node and has part of the image on disk.
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline)
+            {
+                var partial = Directory.Exists(Path.Combine(CacheDir, "tmp")) ? Directory.GetFiles(Path.Combine(CacheDir, "tmp"), "*.part") : [];
+                if (partial.Any(f => new FileInfo(f).Length >= 1 << 20)) break;
+                await Task.Delay(100);
+            }
+            await using (var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None))
+            {
+                var during = (await store.GetNodeAsync("n1", CancellationToken.None))!;
+                Assert.Equal(ProvisionStates.Deploying, during.ProvisionState);
+                Assert.Equal($"process:{Environment.MachineName.ToLowerInvariant()}:{process.Id}", during.Reservation);
+            }
+        }
+        finally
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+
+        using (var cache = ImageCache.Open(new ImageCacheOptions { Directory = CacheDir }))
+        {
+            Assert.Empty(Directory.GetFiles(Path.Combine(CacheDir, "tmp")));
+            Assert.Empty(cache.Images());
+        }
+        await using (var server = BootServer.Create(new BootServerOptions { Listen = "127.0.0.1:0", Name = "after-crash", Store = StoreLocation.Sqlite(Db), ImageCacheDirectory = CacheDir }, _ => { }))
+        {
+            await server.StartAsync(CancellationToken.None);
+            Assert.Single(server.Recovered);
+        }
+        var show = await RunAsync("deploy", "show", "n1", "--json");
+        var status = JsonDocument.Parse(show.Output).RootElement;
+        Assert.Equal("deploy failed", status.GetProperty("provision_state").GetString());
+        Assert.Contains($"(pid {process.Id}) ended during the deploy", status.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("reservation").ValueKind);
+    }
+}
