@@ -19,6 +19,8 @@ internal sealed class BootEndpoints(
     Action<Core.Inventory.Node>? bootConfigServed = null,
     Core.Status.NodeActivityLog? activity = null)
 {
+    private readonly BootLookupCache _cache = new(options.BootCacheTtl);
+
     private readonly byte[] _catchAll = Encoding.UTF8.GetBytes(IpxeScripts.RenderCatchAll(options.BootConfig.ApiRootUrl));
     private readonly byte[]? _secretHash = options.SharedSecret is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.SharedSecret));
 
@@ -39,7 +41,7 @@ internal sealed class BootEndpoints(
         var allowed = RequestGuards.ClientAllowed(context, options.AllowedNetworks);
         var request = BootConfigService.ParseRequest(mac, name);
         // The lookup runs for every request, allowed or not, well formed or not: same work, same timing.
-        var node = await service.FindNodeAsync(request, cancellationToken).ConfigureAwait(false);
+        var node = await _cache.FindNodeAsync(service, request, cancellationToken).ConfigureAwait(false);
         if (!allowed || node is null)
         {
             await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
@@ -85,7 +87,7 @@ internal sealed class BootEndpoints(
     {
         var authorized = SecretMatches(context.Request.Headers[BootServerOptions.SecretHeader].ToString());
         var request = BootConfigService.ParseRequest(mac, name);
-        var node = await service.FindNodeAsync(request, context.RequestAborted).ConfigureAwait(false);
+        var node = await _cache.FindNodeAsync(service, request, context.RequestAborted).ConfigureAwait(false);
         if (!authorized || node is null)
         {
             await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
@@ -98,7 +100,7 @@ internal sealed class BootEndpoints(
 
     private async Task RenderAsync(HttpContext context, Core.Inventory.Node node, string name, string macAddress)
     {
-        var config = await service.RenderAsync(node, name, context.RequestAborted).ConfigureAwait(false);
+        var config = await _cache.RenderAsync(service, node, name, context.RequestAborted).ConfigureAwait(false);
         if (config is null)
         {
             await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);

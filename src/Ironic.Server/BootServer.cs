@@ -71,6 +71,12 @@ public sealed class BootServer : IAsyncDisposable
     /// <summary>The address it really listens on (after port 0 was resolved); set once started.</summary>
     public Uri? Address { get; private set; }
 
+    /// <summary>
+    /// Cancelled when the host stops on its own: the hosting layer takes SIGTERM (and Ctrl+C) to
+    /// stop the application, and whoever runs the server in the foreground must then return.
+    /// </summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     /// <summary>The conductor ring as this server currently sees it; null before start.</summary>
     public ConductorRing? Ring => _membership?.Ring;
 

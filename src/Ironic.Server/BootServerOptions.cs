@@ -49,6 +49,9 @@ public sealed record BootServerOptions
     /// <summary>[boot_server]forward_timeout: how long a forwarded request may take before the client gets 503.</summary>
     public TimeSpan ForwardTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>[boot_server]boot_cache_ttl: how long a MAC's node and rendered script are reused (0 turns it off).</summary>
+    public TimeSpan BootCacheTtl { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>[boot_server]max_concurrent_requests: more requests in flight than this are answered 503 + Retry-After.</summary>
     public int MaxConcurrentRequests { get; init; } = 1024;
 

@@ -102,6 +102,11 @@ public static class IronicConfigFile
         if (Get("boot_server", "shared_secret") is { } secret) options = options with { SharedSecret = secret };
         if (Get("boot_server", "shared_secret_file") is { } secretFile) options = options with { SharedSecret = ReadSecretFile(Path.Combine(baseDirectory, secretFile)) };
         if (Get("boot_server", "forward_timeout") is { } forward) options = options with { ForwardTimeout = Seconds(forward, "[boot_server]forward_timeout", source) };
+        if (Get("boot_server", "boot_cache_ttl") is { } cacheTtl)
+        {
+            if (!double.TryParse(cacheTtl, NumberStyles.Float, CultureInfo.InvariantCulture, out var ttl) || ttl < 0) throw new FormatException($"{source}: [boot_server]boot_cache_ttl = '{cacheTtl}' must be a number of seconds, 0 or more.");
+            options = options with { BootCacheTtl = TimeSpan.FromSeconds(ttl) };
+        }
         if (Get("boot_server", "max_concurrent_requests") is { } max)
         {
             if (!int.TryParse(max, CultureInfo.InvariantCulture, out var limit) || limit < 1) throw new FormatException($"{source}: [boot_server]max_concurrent_requests '{max}' must be a whole number of at least 1.");

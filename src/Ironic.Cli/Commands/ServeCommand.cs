@@ -31,7 +31,7 @@ internal static class ServeCommand
             {
                 context.Output.WriteLine($"ironic boot server '{server.Options.Name}' listening on {server.Address} (store: {server.Options.Store})");
                 await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, server.Stopping);
                 if (result.GetValue(exitOnStdinClose)) _ = WatchStdinAsync(stop);
                 try { await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false); }
                 catch (OperationCanceledException) { }

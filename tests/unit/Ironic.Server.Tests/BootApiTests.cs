@@ -69,6 +69,19 @@ public sealed class BootApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANodeThatLeavesItsWaitState_StopsGettingItsScript_WithinTheCacheTtl()
+    {
+        await using var cached = await StartAsync(new BootServerOptions { Listen = "127.0.0.1:0", Name = _server.Options.Name, BootCacheTtl = TimeSpan.FromMilliseconds(300) });
+        var (node, mac) = await TestInventory.AddWaitingNodeAsync(_store);
+        Assert.Equal(200, (await RawHttp.SendAsync(cached.Address!, $"/v1/boot/{mac}/boot.ipxe")).Status);
+
+        await _store.UpdateNodeAsync(node with { ProvisionState = ProvisionStates.Active }, CancellationToken.None);
+        await Task.Delay(400);
+
+        Assert.Equal(404, (await RawHttp.SendAsync(cached.Address!, $"/v1/boot/{mac}/boot.ipxe")).Status);
+    }
+
+    [Fact]
     public async Task CatchAll_IsTheRelativeHexhypScript()
     {
         var response = await RawHttp.SendAsync(_server.Address!, "/boot.ipxe");
