@@ -80,16 +80,19 @@ internal static class PortCommand
     {
         var mac = new Argument<string>("mac") { Description = "The MAC address, in any form." };
         var store = CliContext.StoreOption();
-        var command = new Command("delete", "Remove a port.") { mac, store };
+        var json = CliContext.JsonOption();
+        var command = new Command("delete", "Remove a port.") { mac, store, json };
         command.SetAction((result, cancellationToken) => InventoryCommandSupport.RunAsync(context, async () =>
         {
             var address = MacAddress.Normalize(result.GetValue(mac)!);
             var inventory = await InventoryCommandSupport.OpenStoreAsync(result, store, cancellationToken).ConfigureAwait(false);
             await using (inventory.ConfigureAwait(false))
             {
+                var port = await NodeRegistration.GetPortAsync(inventory, address, cancellationToken).ConfigureAwait(false);
                 await inventory.DeletePortAsync(address, cancellationToken).ConfigureAwait(false);
+                if (result.GetValue(json)) context.WriteJson<IReadOnlyList<Port>>([port], IronicJsonContext.Default.IReadOnlyListPort);
+                else context.Output.WriteLine($"Deleted port {address}.");
             }
-            context.Output.WriteLine($"Deleted port {address}.");
             return 0;
         }));
         return command;

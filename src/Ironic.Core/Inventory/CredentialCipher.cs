@@ -17,6 +17,8 @@ public sealed class CredentialCipher
     private const int NonceSize = 12;
     private const int TagSize = 16;
     private readonly Lazy<byte[]> _key;
+    // AesGcm instances are costly to set up (a cipher context each) and not for concurrent use: lend them out.
+    private readonly System.Collections.Concurrent.ConcurrentBag<AesGcm> _ciphers = [];
 
     /// <summary>A cipher whose key is read (or created) on first use, so that nodes without secrets never need one.</summary>
     public CredentialCipher(SecretKeySource source)
@@ -39,8 +41,9 @@ public sealed class CredentialCipher
         var sealedBytes = new byte[NonceSize + plain.Length + TagSize];
         var nonce = sealedBytes.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_key.Value, TagSize);
-        aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceSize, plain.Length), sealedBytes.AsSpan(NonceSize + plain.Length), AssociatedData(nodeUuid, key));
+        var aes = Rent();
+        try { aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceSize, plain.Length), sealedBytes.AsSpan(NonceSize + plain.Length), AssociatedData(nodeUuid, key)); }
+        finally { _ciphers.Add(aes); }
         return Prefix + Convert.ToBase64String(sealedBytes);
     }
 
@@ -53,14 +56,18 @@ public sealed class CredentialCipher
         if (sealedBytes.Length < NonceSize + TagSize) throw Undecryptable(nodeUuid, key, null);
         var cipherLength = sealedBytes.Length - NonceSize - TagSize;
         var plain = new byte[cipherLength];
+        var aes = Rent();
         try
         {
-            using var aes = new AesGcm(_key.Value, TagSize);
             aes.Decrypt(sealedBytes.AsSpan(0, NonceSize), sealedBytes.AsSpan(NonceSize, cipherLength), sealedBytes.AsSpan(NonceSize + cipherLength), plain, AssociatedData(nodeUuid, key));
         }
         catch (AuthenticationTagMismatchException e)
         {
             throw Undecryptable(nodeUuid, key, e);
+        }
+        finally
+        {
+            _ciphers.Add(aes);
         }
         return Encoding.UTF8.GetString(plain);
     }
@@ -72,6 +79,8 @@ public sealed class CredentialCipher
     /// <summary>driver_info as the caller uses it: secret values decrypted.</summary>
     public Dictionary<string, string> UnprotectAll(IReadOnlyDictionary<string, string> stored, Guid nodeUuid) =>
         stored.ToDictionary(p => p.Key, p => IsProtected(p.Value) ? Unprotect(p.Value, nodeUuid, p.Key) : p.Value, StringComparer.Ordinal);
+
+    private AesGcm Rent() => _ciphers.TryTake(out var aes) ? aes : new AesGcm(_key.Value, TagSize);
 
     private static byte[] AssociatedData(Guid nodeUuid, string key) => Encoding.UTF8.GetBytes($"{nodeUuid:D}/{key}");
 

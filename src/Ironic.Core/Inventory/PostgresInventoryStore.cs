@@ -17,6 +17,9 @@ public sealed class PostgresInventoryStore : SqlInventoryStore
     // pg_advisory_xact_lock key: "ironic-inventory-migrate", any constant every server agrees on.
     private const long MigrationLockKey = 0x69726f6e69636d67;
 
+    /// <summary>Connections one store opens at most, unless the URL's pool_size says otherwise.</summary>
+    public const int DefaultPoolSize = 10;
+
     private readonly NpgsqlDataSource _dataSource;
 
     public PostgresInventoryStore(string url, CredentialCipher cipher, TimeProvider? time = null) : base(cipher, time)
@@ -52,6 +55,11 @@ public sealed class PostgresInventoryStore : SqlInventoryStore
             ApplicationName = "ironic",
             Timeout = 5,
             CommandTimeout = 30,
+            // The boot API runs the same few statements per request: let Npgsql prepare them per physical connection.
+            MaxAutoPrepare = 32,
+            AutoPrepareMinUsages = 2,
+            // Several servers share one PostgreSQL (100 connections by default): each takes a few; callers queue beyond that.
+            MaxPoolSize = DefaultPoolSize,
         };
         if (uri.UserInfo.Length > 0)
         {

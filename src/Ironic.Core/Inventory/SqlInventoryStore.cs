@@ -33,6 +33,39 @@ public abstract class SqlInventoryStore : IInventoryStore
     /// <summary>Opens a connection ready for use (pooled); InventoryStoreException when the store cannot be reached.</summary>
     private protected abstract ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
+    /// <summary>A connection for one operation; the default opens one from the driver's pool and makes fresh commands.</summary>
+    private protected virtual async ValueTask<StoreSession> RentAsync(CancellationToken cancellationToken) =>
+        new(await OpenConnectionAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// The connection one operation uses, and the commands it makes on it. Disposing ends the
+    /// operation: this base closes the connection; a pooling store keeps it, with its prepared
+    /// commands, for the next operation. Commands are owned by the session: never dispose one.
+    /// </summary>
+    private protected class StoreSession : IAsyncDisposable
+    {
+        private readonly List<DbCommand> _made = [];
+
+        public StoreSession(DbConnection connection) => Connection = connection;
+
+        public DbConnection Connection { get; }
+
+        /// <summary>A command with this SQL and no parameters.</summary>
+        public virtual DbCommand Command(string sql)
+        {
+            var command = Connection.CreateCommand();
+            command.CommandText = sql;
+            _made.Add(command);
+            return command;
+        }
+
+        public virtual async ValueTask DisposeAsync()
+        {
+            foreach (var command in _made) await command.DisposeAsync().ConfigureAwait(false);
+            await Connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Begins the transaction that migrations run in, holding whatever lock keeps two servers from migrating at once.</summary>
     private protected abstract Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken);
 
@@ -120,10 +153,10 @@ public abstract class SqlInventoryStore : IInventoryStore
             CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(now),
             UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(now),
         };
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null,
+            var command = session.Command(
                 $"INSERT INTO nodes ({NodeColumns}) VALUES (@uuid, @name, @driver, @driver_info, @instance_info, @provision_state, @target_provision_state, " +
                 "@power_state, @boot_interface, @deploy_interface, @conductor_group, @last_error, NULL, @created_at, @updated_at)");
             AddNodeParameters(command, stored);
@@ -145,10 +178,10 @@ public abstract class SqlInventoryStore : IInventoryStore
     {
         ArgumentNullException.ThrowIfNull(nameOrUuid);
         var byUuid = Guid.TryParse(nameOrUuid, out var uuid);
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null,
+            var command = session.Command(
                 byUuid ? $"SELECT {NodeColumns} FROM nodes WHERE uuid = @uuid OR name = @name" : $"SELECT {NodeColumns} FROM nodes WHERE name = @name");
             if (byUuid) Add(command, "@uuid", uuid.ToString("D"));
             Add(command, "@name", nameOrUuid);
@@ -160,10 +193,10 @@ public abstract class SqlInventoryStore : IInventoryStore
 
     public async Task<IReadOnlyList<Node>> ListNodesAsync(CancellationToken cancellationToken)
     {
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null, $"SELECT {NodeColumns} FROM nodes");
+            var command = session.Command( $"SELECT {NodeColumns} FROM nodes");
             var nodes = await ReadNodesAsync(command, cancellationToken).ConfigureAwait(false);
             // Sorted here, not in SQL, so that both stores list in the same (ordinal) order.
             nodes.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -175,10 +208,10 @@ public abstract class SqlInventoryStore : IInventoryStore
     {
         ArgumentNullException.ThrowIfNull(node);
         ValidateNode(node);
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null,
+            var command = session.Command(
                 "UPDATE nodes SET name = @name, driver = @driver, driver_info = @driver_info, instance_info = @instance_info, " +
                 "provision_state = @provision_state, target_provision_state = @target_provision_state, power_state = @power_state, " +
                 "boot_interface = @boot_interface, deploy_interface = @deploy_interface, conductor_group = @conductor_group, " +
@@ -201,11 +234,11 @@ public abstract class SqlInventoryStore : IInventoryStore
 
     public async Task DeleteNodeAsync(Guid nodeUuid, CancellationToken cancellationToken)
     {
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
             // Ports and artifacts go with the node (ON DELETE CASCADE).
-            await using var command = Command(connection, null, "DELETE FROM nodes WHERE uuid = @uuid");
+            var command = session.Command( "DELETE FROM nodes WHERE uuid = @uuid");
             Add(command, "@uuid", nodeUuid.ToString("D"));
             if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
             {
@@ -220,10 +253,10 @@ public abstract class SqlInventoryStore : IInventoryStore
     {
         ArgumentNullException.ThrowIfNull(port);
         var stored = port with { Address = MacAddress.Normalize(port.Address), CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Now()) };
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null,
+            var command = session.Command(
                 "INSERT INTO ports (uuid, address, node_uuid, created_at) VALUES (@uuid, @address, @node_uuid, @created_at)");
             Add(command, "@uuid", stored.Uuid.ToString("D"));
             Add(command, "@address", stored.Address);
@@ -249,10 +282,10 @@ public abstract class SqlInventoryStore : IInventoryStore
 
     public async Task<IReadOnlyList<Port>> ListPortsAsync(Guid? nodeUuid, CancellationToken cancellationToken)
     {
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null,
+            var command = session.Command(
                 nodeUuid is null ? "SELECT uuid, address, node_uuid, created_at FROM ports" : "SELECT uuid, address, node_uuid, created_at FROM ports WHERE node_uuid = @node_uuid");
             if (nodeUuid is { } n) Add(command, "@node_uuid", n.ToString("D"));
             var ports = new List<Port>();
@@ -276,10 +309,10 @@ public abstract class SqlInventoryStore : IInventoryStore
     public async Task DeletePortAsync(string macAddress, CancellationToken cancellationToken)
     {
         var address = MacAddress.Normalize(macAddress);
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null, "DELETE FROM ports WHERE address = @address");
+            var command = session.Command( "DELETE FROM ports WHERE address = @address");
             Add(command, "@address", address);
             if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0) throw NodeNotFoundException.ForPort(address);
         }
@@ -289,10 +322,10 @@ public abstract class SqlInventoryStore : IInventoryStore
     {
         // Garbage is simply "no node": the boot API answers every miss the same way.
         if (!MacAddress.TryParse(macAddress, out var mac)) return null;
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null,
+            var command = session.Command(
                 $"SELECT {Qualified("n")} FROM nodes n JOIN ports p ON p.node_uuid = n.uuid WHERE p.address = @address");
             Add(command, "@address", mac.ToString());
             return (await ReadNodesAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
@@ -304,11 +337,11 @@ public abstract class SqlInventoryStore : IInventoryStore
     public async Task<bool> TryReserveAsync(Guid nodeUuid, string conductor, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(conductor);
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
             // One statement: the database decides which of two racing conductors wins.
-            await using var command = Command(connection, null,
+            var command = session.Command(
                 "UPDATE nodes SET reservation = @conductor, updated_at = @now WHERE uuid = @uuid AND reservation IS NULL");
             Add(command, "@conductor", conductor);
             Add(command, "@now", Now());
@@ -322,10 +355,10 @@ public abstract class SqlInventoryStore : IInventoryStore
     public async Task ReleaseAsync(Guid nodeUuid, string conductor, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(conductor);
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null,
+            var command = session.Command(
                 "UPDATE nodes SET reservation = NULL, updated_at = @now WHERE uuid = @uuid AND reservation = @conductor");
             Add(command, "@conductor", conductor);
             Add(command, "@now", Now());
@@ -342,10 +375,10 @@ public abstract class SqlInventoryStore : IInventoryStore
     public async Task<int> ReleaseAllReservationsAsync(string conductor, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(conductor);
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null, "UPDATE nodes SET reservation = NULL, updated_at = @now WHERE reservation = @conductor");
+            var command = session.Command( "UPDATE nodes SET reservation = NULL, updated_at = @now WHERE reservation = @conductor");
             Add(command, "@conductor", conductor);
             Add(command, "@now", Now());
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -358,10 +391,10 @@ public abstract class SqlInventoryStore : IInventoryStore
     {
         ArgumentNullException.ThrowIfNull(conductor);
         ArgumentException.ThrowIfNullOrWhiteSpace(conductor.Name);
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null,
+            var command = session.Command(
                 "INSERT INTO conductors (name, internal_url, conductor_group, heartbeat_at) VALUES (@name, @url, @group, @at) " +
                 "ON CONFLICT (name) DO UPDATE SET internal_url = excluded.internal_url, conductor_group = excluded.conductor_group, heartbeat_at = excluded.heartbeat_at");
             Add(command, "@name", conductor.Name);
@@ -374,10 +407,10 @@ public abstract class SqlInventoryStore : IInventoryStore
 
     public async Task<IReadOnlyList<Conductor>> ListConductorsAsync(CancellationToken cancellationToken)
     {
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null, "SELECT name, internal_url, conductor_group, heartbeat_at FROM conductors");
+            var command = session.Command( "SELECT name, internal_url, conductor_group, heartbeat_at FROM conductors");
             var conductors = new List<Conductor>();
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
@@ -397,10 +430,10 @@ public abstract class SqlInventoryStore : IInventoryStore
 
     public async Task UnregisterConductorAsync(string name, CancellationToken cancellationToken)
     {
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null, "DELETE FROM conductors WHERE name = @name");
+            var command = session.Command( "DELETE FROM conductors WHERE name = @name");
             Add(command, "@name", name);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -411,10 +444,10 @@ public abstract class SqlInventoryStore : IInventoryStore
     public async Task PutArtifactAsync(Guid nodeUuid, string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null,
+            var command = session.Command(
                 "INSERT INTO artifacts (node_uuid, name, content, updated_at) VALUES (@node_uuid, @name, @content, @at) " +
                 "ON CONFLICT (node_uuid, name) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at");
             Add(command, "@node_uuid", nodeUuid.ToString("D"));
@@ -434,10 +467,10 @@ public abstract class SqlInventoryStore : IInventoryStore
 
     public async Task<byte[]?> GetArtifactAsync(Guid nodeUuid, string name, CancellationToken cancellationToken)
     {
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null, "SELECT content FROM artifacts WHERE node_uuid = @node_uuid AND name = @name");
+            var command = session.Command( "SELECT content FROM artifacts WHERE node_uuid = @node_uuid AND name = @name");
             Add(command, "@node_uuid", nodeUuid.ToString("D"));
             Add(command, "@name", name);
             var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
@@ -447,10 +480,10 @@ public abstract class SqlInventoryStore : IInventoryStore
 
     public async Task DeleteArtifactsAsync(Guid nodeUuid, CancellationToken cancellationToken)
     {
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            await using var command = Command(connection, null, "DELETE FROM artifacts WHERE node_uuid = @node_uuid");
+            var command = session.Command( "DELETE FROM artifacts WHERE node_uuid = @node_uuid");
             Add(command, "@node_uuid", nodeUuid.ToString("D"));
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -179,7 +179,9 @@ public sealed class NodeCommandTests : IDisposable
             Assert.Equal("aa:bb:cc:00:11:22", json.RootElement[0].GetProperty("address").GetString());
         }
 
-        Assert.Equal(0, (await RunAsync("port", "delete", "aa:bb:cc:00:11:22")).Code);
+        var deleted = await RunAsync("port", "delete", "AABBCC001122", "--json");
+        Assert.Equal(0, deleted.Code);
+        Assert.Contains("\"address\": \"aa:bb:cc:00:11:22\"", deleted.Output, StringComparison.Ordinal);
         var again = await RunAsync("port", "delete", "aa:bb:cc:00:11:22");
         Assert.Equal(1, again.Code);
         Assert.Contains("No port has the MAC address 'aa:bb:cc:00:11:22'", again.Error, StringComparison.Ordinal);

@@ -268,6 +268,43 @@ public abstract class InventoryStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeadConductors_TheirReservationsAreReleased_LiveOnesKept()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var a = await Store.CreateNodeAsync(NewNode("held-by-dead"), default);
+        var b = await Store.CreateNodeAsync(NewNode("held-by-live"), default);
+        await Store.HeartbeatAsync(new Conductor("dead", new Uri("http://127.0.0.1:7001"), now.AddMinutes(-2)), default);
+        await Store.HeartbeatAsync(new Conductor("live", new Uri("http://127.0.0.1:7002"), now), default);
+        Assert.True(await Store.TryReserveAsync(a.Uuid, "dead", default));
+        Assert.True(await Store.TryReserveAsync(b.Uuid, "live", default));
+
+        var released = await DeadConductors.ReleaseReservationsAsync(Store, TimeSpan.FromSeconds(30), default);
+
+        Assert.Equal([("dead", 1)], released);
+        Assert.Null((await Store.GetNodeAsync("held-by-dead", default))!.Reservation);
+        Assert.Equal("live", (await Store.GetNodeAsync("held-by-live", default))!.Reservation);
+    }
+
+    [Fact]
+    public async Task Lookups_FromManyTasksAtOnce_AllAnswerRight()
+    {
+        var macs = new Dictionary<string, Guid>();
+        for (var i = 0; i < 20; i++)
+        {
+            var node = await Store.CreateNodeAsync(NewNode($"many-{i}"), default);
+            var mac = $"52:54:00:00:01:{i:x2}";
+            await Store.CreatePortAsync(new Port(mac, node.Uuid), default);
+            macs[mac] = node.Uuid;
+        }
+        var lookups = Enumerable.Range(0, 400).Select(i => Task.Run(async () =>
+        {
+            var mac = macs.Keys.ElementAt(i % macs.Count);
+            return (await Store.FindNodeByMacAsync(mac, default))?.Uuid == macs[mac];
+        }));
+        Assert.All(await Task.WhenAll(lookups), Assert.True);
+    }
+
+    [Fact]
     public async Task Conductors_HeartbeatUpserts_AndFeedTheRing()
     {
         var now = DateTimeOffset.UtcNow;
