@@ -69,10 +69,11 @@ internal static class IsoCommand
         var append = new Option<string[]>("--append") { Description = "Kernel parameter to add (K=V or K); replaces an existing K=… without duplicates. Repeatable.", AllowMultipleArgumentsPerToken = false };
         var remove = new Option<string[]>("--remove") { Description = "Kernel parameter to remove, by key (K) or exactly (K=V). Repeatable." };
         var injectFile = new Option<string[]>("--inject-file") { Description = "ISO_PATH=LOCAL: put the local file at ISO_PATH (replace or add). Repeatable." };
+        var implantMd5 = new Option<bool>("--implant-md5") { Description = "Re-implant the media-check MD5 (checkisomd5) over the result; reads the whole image. By default an implanted sum is blanked." };
         var json = CliContext.JsonOption();
         var command = new Command("inject", "Make a node-specific ISO: kernel parameters in every GRUB/ISOLINUX/boot.cfg entry (ISO tree and EFI image), files injected.")
         {
-            input, output, delta, append, remove, injectFile, json,
+            input, output, delta, append, remove, injectFile, implantMd5, json,
         };
         command.Validators.Add(r =>
         {
@@ -87,7 +88,7 @@ internal static class IsoCommand
                 var edit = new KernelParameterEdit(result.GetValue(append) ?? [], result.GetValue(remove) ?? []);
                 var files = (result.GetValue(injectFile) ?? []).Select(BootIsoService.ParseInjectFile).ToList();
                 var basePath = result.GetValue(input)!;
-                var made = await BootIsoService.CreateAsync(basePath, edit, files, cancellationToken).ConfigureAwait(false);
+                var made = await BootIsoService.CreateAsync(basePath, edit, files, result.GetValue(implantMd5), cancellationToken).ConfigureAwait(false);
                 BootIsoOutput report;
                 if (result.GetValue(output) is { Length: > 0 } outPath)
                 {

@@ -100,10 +100,11 @@ public sealed class BootIsoBuilder
         }
     }
 
-    public IsoDelta Build(bool blankImplantedMd5 = true)
+    /// <summary>The delta; <paramref name="implantMd5"/> re-implants the media-check sum (reads the whole image).</summary>
+    public IsoDelta Build(bool blankImplantedMd5 = true, bool implantMd5 = false)
     {
         _directories.Flush();
-        return _editor.Build(blankImplantedMd5);
+        return _editor.Build(blankImplantedMd5, implantMd5);
     }
 
     /// <summary>Notes a change; a file changed twice is listed once, with its original size.</summary>
@@ -156,7 +157,9 @@ public sealed class BootIsoBuilder
             Record(new ChangedFile(file.Path, name, file.Size, content.Length));
         }
         if (replacements.Count == 0) return;
-        foreach (var write in fat.PlanReplace(replacements))
+        // Keep the files' own time stamp so the same edit of the same base gives the same bytes.
+        var stamp = replacements.Select(r => r.Entry.LastWriteTime).FirstOrDefault(t => t is not null) ?? new DateTime(1980, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
+        foreach (var write in fat.PlanReplace(replacements, stamp))
         {
             if (write.Offset < 0 || write.Offset + write.Bytes.Length > boot.ImageLength)
             {

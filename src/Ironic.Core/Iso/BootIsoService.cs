@@ -36,7 +36,11 @@ public static class BootIsoService
     }
 
     /// <summary>Makes the delta: kernel parameters edited everywhere, then the files injected (replaced or added).</summary>
-    public static async Task<BootIsoResult> CreateAsync(string basePath, KernelParameterEdit kernelParameters, IEnumerable<KeyValuePair<string, string>> injectFiles, CancellationToken cancellationToken = default)
+    public static Task<BootIsoResult> CreateAsync(string basePath, KernelParameterEdit kernelParameters, IEnumerable<KeyValuePair<string, string>> injectFiles, CancellationToken cancellationToken = default) =>
+        CreateAsync(basePath, kernelParameters, injectFiles, implantMd5: false, cancellationToken);
+
+    /// <summary>As above; <paramref name="implantMd5"/> re-implants the media-check MD5 (reads the whole image once).</summary>
+    public static async Task<BootIsoResult> CreateAsync(string basePath, KernelParameterEdit kernelParameters, IEnumerable<KeyValuePair<string, string>> injectFiles, bool implantMd5, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(basePath);
         ArgumentNullException.ThrowIfNull(kernelParameters);
@@ -56,7 +60,8 @@ public static class BootIsoService
         var builder = new BootIsoBuilder(IsoImage.Open(stream));
         builder.EditKernelParameters(kernelParameters);
         foreach (var (isoPath, content) in files) builder.PutFile(isoPath, content);
-        return new BootIsoResult(basePath, builder.Build(), builder.Changed);
+        var delta = implantMd5 ? await Task.Run(() => builder.Build(implantMd5: true), cancellationToken).ConfigureAwait(false) : builder.Build();
+        return new BootIsoResult(basePath, delta, builder.Changed);
     }
 
     /// <summary>Writes the result as a whole ISO (base copied, patches written over it).</summary>

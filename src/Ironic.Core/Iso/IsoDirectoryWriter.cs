@@ -276,8 +276,8 @@ internal sealed class IsoDirectoryWriter(IsoEditor editor)
         var r = new byte[total];
         r[0] = (byte)total;
         SetExtent(r, (uint)relativeSector, length);
-        var now = DateTime.UtcNow;
-        r[18] = (byte)(now.Year - 1900); r[19] = (byte)now.Month; r[20] = (byte)now.Day; r[21] = (byte)now.Hour; r[22] = (byte)now.Minute; r[23] = (byte)now.Second; r[24] = 0;
+        // ECMA-119 9.1.5 recording date: the parent's own, so that the same edit gives the same bytes.
+        parent.Records[0].AsSpan(18, 7).CopyTo(r.AsSpan(18));
         r[25] = (byte)(isDirectory ? 0x02 : 0x00);
         BinaryPrimitives.WriteUInt16LittleEndian(r.AsSpan(28), 1);
         BinaryPrimitives.WriteUInt16BigEndian(r.AsSpan(30), 1);

@@ -180,15 +180,26 @@ public sealed class IsoEditor
         }
     }
 
-    /// <summary>Turns the edits into a delta: sizes, MBR and GPT follow the new length; an implanted MD5 is blanked.</summary>
-    public IsoDelta Build(bool blankImplantedMd5 = true)
+    /// <summary>
+    /// Turns the edits into a delta: sizes, MBR and GPT follow the new length; an implanted MD5 is
+    /// blanked (or kept stale when <paramref name="blankImplantedMd5"/> is false), or computed
+    /// afresh over the whole result when <paramref name="implantMd5"/> is true (reads every byte).
+    /// </summary>
+    public IsoDelta Build(bool blankImplantedMd5 = true, bool implantMd5 = false)
     {
-        if (blankImplantedMd5 && _image.HasImplantedMd5 && HasChanges) BlankMd5();
+        var supported = _image.HasImplantedMd5 && MediaCheckSum.IsSupported(ReadBytes(_image.Primary.DescriptorSector * Sector + MediaCheckSum.ApplicationUseOffset, MediaCheckSum.ApplicationUseLength));
+        if ((blankImplantedMd5 || implantMd5) && (_image.HasImplantedMd5 || implantMd5) && (HasChanges || implantMd5)) BlankMd5();
         var newLength = _image.Length;
         if (_nextFree > _baseSectors)
         {
             newLength = LayOutNewEnd();
         }
+        var delta = Snapshot(newLength);
+        if (!implantMd5) return delta;
+        using var view = IsoOverlay.OpenUnchecked(_image.Source.Stream, delta);
+        var pvd = ReadBytes(_image.Primary.DescriptorSector * Sector, Sector);
+        var field = MediaCheckSum.Compute(view, _image.Primary.DescriptorSector, BinaryPrimitives.ReadUInt32LittleEndian(pvd.AsSpan(80)), supported);
+        WriteBytes(_image.Primary.DescriptorSector * Sector + MediaCheckSum.ApplicationUseOffset, field);
         return Snapshot(newLength);
     }
 
@@ -264,6 +275,7 @@ public sealed class IsoEditor
             // A partition that reached the old end (the whole-image partition, a protective 0xEE) reaches the new one.
             var end = (long)p.StartLba + p.SectorCount;
             if (end != oldLbas && !(p.Type == 0xEE && end == oldLbas - 1 + p.StartLba)) continue;
+            if (!HoldsTheIsoTree(p.StartLba)) continue;
             var e = mbr.AsSpan(446 + (p.Index - 1) * 16, 16);
             var count = (uint)Math.Min(uint.MaxValue, newLbas - p.StartLba - (p.Type == 0xEE && end != oldLbas ? 1 : 0));
             var oldLast = end - 1;
@@ -271,6 +283,13 @@ public sealed class IsoEditor
             WriteEndChs(e, oldLast, (long)p.StartLba + count - 1);
         }
     }
+
+    /// <summary>
+    /// Only a partition that holds an ISO tree (starts at or before a set of volume descriptors)
+    /// grows with the image; an appended EFI partition that happened to end at the old end keeps its size.
+    /// </summary>
+    private bool HoldsTheIsoTree(long firstLba) =>
+        _image.Volumes.Any(v => firstLba <= (v.BaseSector + 16) * 4 && firstLba >= v.BaseSector * 4 - 64);
 
     private static void WriteEndChs(Span<byte> entry, long oldLast, long newLast)
     {
@@ -309,6 +328,7 @@ public sealed class IsoEditor
         foreach (var p in gpt.Partitions)
         {
             if ((long)p.LastLba < (long)gpt.LastUsableLba - 1 || (long)p.LastLba > (long)gpt.LastUsableLba) continue;
+            if (!HoldsTheIsoTree((long)p.FirstLba)) continue;
             BinaryPrimitives.WriteUInt64LittleEndian(table.AsSpan((int)((p.Index - 1) * gpt.EntrySize) + 40), (ulong)((long)p.LastLba + growth));
         }
         var entriesCrc = Crc32.Compute(table);

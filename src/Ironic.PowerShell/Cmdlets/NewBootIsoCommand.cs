@@ -47,6 +47,10 @@ public sealed class NewBootIsoCommand : AsyncPSCmdlet
     [Parameter]
     public Hashtable? InjectFile { get; set; }
 
+    /// <summary>Re-implant the media-check MD5 over the result (reads the whole image); by default an implanted sum is blanked.</summary>
+    [Parameter]
+    public SwitchParameter ImplantMd5 { get; set; }
+
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
         // Paths resolve on the pipeline thread, before the first await.
@@ -76,7 +80,7 @@ public sealed class NewBootIsoCommand : AsyncPSCmdlet
         {
             var edit = new KernelParameterEdit(AppendKernelParameter, RemoveKernelParameter);
             WriteVerbose($"Reading {basePath}");
-            var made = await BootIsoService.CreateAsync(basePath, edit, files, cancellationToken).ConfigureAwait(false);
+            var made = await BootIsoService.CreateAsync(basePath, edit, files, ImplantMd5.IsPresent, cancellationToken).ConfigureAwait(false);
             foreach (var changed in made.Changed) WriteVerbose($"Changed {changed.Location} ({changed.OldSize} -> {changed.NewSize} bytes)");
             if (deltaFile is not null && await ShouldProcessAsync(deltaFile, "Write ISO delta").ConfigureAwait(false))
             {
