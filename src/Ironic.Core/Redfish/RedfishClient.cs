@@ -280,9 +280,10 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         var credentials = new JsonObject { ["UserName"] = _options.Username, ["Password"] = _options.Password ?? "" };
         try
         {
-            var response = await SendOnceAsync(HttpMethod.Post, sessionsPath, credentials, null, authentication: null, cancellationToken).ConfigureAwait(false);
+            var response = await CreateSessionAsync(sessionsPath, credentials, cancellationToken).ConfigureAwait(false);
             if (response.IsSuccess && response.SessionToken is { Length: > 0 } token)
             {
+                lock (_tokensSeen) _tokensSeen.Add(token);
                 var location = response.Location?.PathAndQuery ?? response.Body?.String("@odata.id");
                 _options.Log?.Invoke($"session created{(location is null ? "" : $" at {location}")}");
                 return new Authentication("session", null, token, location, null);
@@ -296,6 +297,25 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
             return new Authentication("basic", basic, null, null, e);
         }
     }
+
+    // A busy BMC (503) is asked again rather than pushed onto Basic for the whole run.
+    private async Task<RedfishResponse> CreateSessionAsync(string sessionsPath, JsonObject credentials, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await SendOnceAsync(HttpMethod.Post, sessionsPath, credentials, null, authentication: null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedfishBusyException e) when (attempt < _options.WriteRetries)
+            {
+                await Task.Delay(Clamp(e.RetryAfter ?? Backoff(attempt)), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Every session token handed out, so that none can leak into a message even after a refresh.
+    private readonly List<string> _tokensSeen = [];
 
     private void ApplyAuthentication(HttpRequestMessage request, Authentication? authentication)
     {
@@ -364,7 +384,9 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         var isRead = method == HttpMethod.Get || method == HttpMethod.Head;
         if (e is RedfishUnreachableException u)
         {
-            // A read can always be repeated; a write only when it never reached the BMC.
+            // A certificate the client refuses stays refused; otherwise a read can always be
+            // repeated, a write only when it never reached the BMC.
+            if (u.InnerException is AuthenticationException or HttpRequestException { InnerException: AuthenticationException }) return false;
             return isRead || u.InnerException is HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } };
         }
         if (e.StatusCode is not { } status) return false;
@@ -534,7 +556,9 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
     public string Redact(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        foreach (var secret in new[] { _options.Password, _auth?.Token })
+        string[] tokens;
+        lock (_tokensSeen) tokens = [.. _tokensSeen];
+        foreach (var secret in tokens.Prepend(_options.Password))
         {
             if (secret is { Length: >= 3 }) text = text.Replace(secret, "***", StringComparison.Ordinal);
         }

@@ -47,8 +47,10 @@ public sealed class BmcCommandTests(CliImageServerFixture images) : IClassFixtur
         Assert.Contains(image, insert.Out, StringComparison.Ordinal);
         var slot = bmc.State.Slots.Single(s => s.Image == image);
         Assert.True(slot.Inserted);
-        Assert.Equal("Once", bmc.State.Boot.Enabled);
-        Assert.Equal("Cd", bmc.State.Boot.Target);
+        var booted = Assert.Single(bmc.State.Boots);
+        Assert.Equal("Cd", booted.Device);
+        Assert.True(booted.FromOverride);
+        Assert.Equal(image, booted.Image);
         Assert.Equal("On", bmc.State.PowerState);
         Assert.Equal(ImageDownloadStatus.Completed, (await bmc.State.WaitForDownloadAsync(slot.Path, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30))).Status);
 
@@ -178,6 +180,31 @@ public sealed class BmcCommandTests(CliImageServerFixture images) : IClassFixtur
         finally
         {
             Environment.SetEnvironmentVariable("IRONIC_BMC_PASSWORD", null);
+        }
+    }
+
+    [Fact]
+    public async Task Tls_IsVerifiedByDefault_InsecureSkipsIt_AndACaBundleTrustsIt()
+    {
+        await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions { Profile = BmcProfile.Generic, UseTls = true }, CancellationToken.None);
+        var verified = await RunAsync(bmc, _passwordFile, "power", "show");
+        Assert.Equal(1, verified.Code);
+        Assert.Contains("TLS", verified.Err, StringComparison.Ordinal);
+        Assert.Contains("--insecure", verified.Err, StringComparison.Ordinal);
+
+        var insecure = await RunAsync(bmc, _passwordFile, "power", "show", "--insecure");
+        Assert.True(insecure.Code == 0, insecure.Err);
+
+        var bundle = Path.Combine(Path.GetTempPath(), $"cli-ca-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(bundle, bmc.Certificate!.ExportCertificatePem());
+        try
+        {
+            var trusted = await RunAsync(bmc, _passwordFile, "power", "show", "--ca-bundle", bundle);
+            Assert.True(trusted.Code == 0, trusted.Err);
+        }
+        finally
+        {
+            File.Delete(bundle);
         }
     }
 }

@@ -61,9 +61,12 @@ public class EmulatorEndToEndTests(ImageServerFixture images) : IClassFixture<Im
         Assert.Equal(_images.Sha256, download.Sha256);
         Assert.Equal(_images.ImageUrl.AbsoluteUri, bmc.State.Slot(slot.Path).Image);
 
-        var boot = bmc.State.Boot;
-        Assert.Contains(boot.Target, new[] { "Cd", "UsbCd" });
-        Assert.Equal("Once", boot.Enabled);
+        // The server really booted from the virtual CD holding our image, and the Once override was used up.
+        var booted = Assert.Single(bmc.State.Boots);
+        Assert.Contains(booted.Device, new[] { "Cd", "UsbCd" });
+        Assert.True(booted.FromOverride);
+        Assert.Equal(_images.ImageUrl.AbsoluteUri, booted.Image);
+        if (booted.Mode is not null) Assert.Equal("UEFI", booted.Mode);
         Assert.Equal("On", bmc.State.PowerState);
         Assert.Equal(HardwarePowerState.On, await hardware.GetPowerStateAsync(CancellationToken.None));
 

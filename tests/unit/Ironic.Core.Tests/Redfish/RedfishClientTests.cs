@@ -44,6 +44,18 @@ public class RedfishClientTests
     }
 
     [Fact]
+    public async Task BusySessionService_IsAskedAgain_RatherThanFallingBackToBasic()
+    {
+        using var bmc = new ScriptedBmc();
+        var busy = 1;
+        bmc.On("POST", "/redfish/v1/SessionService/Sessions", _ => busy-- > 0 ? ScriptedBmc.Error(HttpStatusCode.ServiceUnavailable, "Base.1.8.ServiceTemporarilyUnavailable", "busy") : null);
+        await using var client = new RedfishClient(Options(), bmc);
+        await client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None);
+        Assert.Equal("session", client.AuthenticationMode);
+        Assert.Equal(2, bmc.To("POST", "/redfish/v1/SessionService/Sessions").Count());
+    }
+
+    [Fact]
     public async Task ExpiredSession_ReauthenticatesOnce_AndRetries()
     {
         using var bmc = new ScriptedBmc();
