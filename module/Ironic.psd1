@@ -11,6 +11,9 @@
     FormatsToProcess     = @('Ironic.Format.ps1xml')
     CmdletsToExport      = @(
         'Test-IronicBootServer'
+        'Start-IronicDeploy'
+        'Stop-IronicDeploy'
+        'Wait-IronicDeploy'
         'New-IronicNode'
         'Get-IronicNode'
         'Set-IronicNode'

@@ -159,7 +159,7 @@ public sealed class BootServer : IAsyncDisposable
     /// <summary>A node in wait call-back fetched its boot script: finish its deploy (in the background; the answer is already sent).</summary>
     private void NodeCalledBack(Node node)
     {
-        if (node.ProvisionState != ProvisionStates.WaitCallback) return;
+        if (!RamdiskDeploy.IsWaitingForCallBack(node)) return;
         _callbacks.GetOrAdd(node.Uuid, uuid => Task.Run(async () =>
         {
             try

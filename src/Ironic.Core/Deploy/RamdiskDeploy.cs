@@ -155,13 +155,13 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         while (true)
         {
             var node = await store.GetNodeAsync(nodeUuid.ToString("D"), cancellationToken).ConfigureAwait(false);
-            if (node is null || node.ProvisionState != ProvisionStates.WaitCallback) return node;
+            if (node is null || !IsWaitingForCallBack(node)) return node;
             if (await store.TryReserveAsync(nodeUuid, conductor, cancellationToken).ConfigureAwait(false))
             {
                 try
                 {
                     node = await store.GetNodeAsync(nodeUuid.ToString("D"), cancellationToken).ConfigureAwait(false);
-                    if (node is null || node.ProvisionState != ProvisionStates.WaitCallback) return node;
+                    if (node is null || !IsWaitingForCallBack(node)) return node;
                     return await store.UpdateNodeAsync(node with { ProvisionState = ProvisionStates.Active, TargetProvisionState = null, PowerState = PowerStates.On, LastError = null }, cancellationToken).ConfigureAwait(false);
                 }
                 finally
@@ -172,6 +172,16 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
             if (DateTimeOffset.UtcNow >= deadline) return node;
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A node a ramdisk deploy left waiting for its call-back (wait call-back with target active).
+    /// Nodes put in a wait state by other means (fast-track, an operator) are not touched.
+    /// </summary>
+    public static bool IsWaitingForCallBack(Node node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return node.ProvisionState == ProvisionStates.WaitCallback && node.TargetProvisionState == ProvisionStates.Active;
     }
 
     /// <summary>Undeploy: power off, eject, drop the node's overlay and boot script, available.</summary>

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Ironic.Core.Boot;
+using Ironic.Core.Deploy;
 using Ironic.Core.Inventory;
 using Ironic.Core.Redfish;
 using Ironic.Core.Iso;
@@ -28,6 +29,19 @@ public static class ErrorRecords
     public static (string ErrorId, ErrorCategory Category) Classify(Exception exception) => exception switch
     {
         BootServerUnavailableException => ("BootServerUnavailable", ErrorCategory.ConnectionError),
+        DeployException { Failure: DeployFailure.NodeLocked } => ("NodeLocked", ErrorCategory.ResourceBusy),
+        DeployException { Failure: DeployFailure.InvalidState } => ("DeployInvalidState", ErrorCategory.InvalidOperation),
+        DeployException { Failure: DeployFailure.InvalidInstanceInfo } => ("DeployInvalidInstanceInfo", ErrorCategory.InvalidArgument),
+        DeployException { Failure: DeployFailure.NoImageServer } => ("NoBootServerForImage", ErrorCategory.ResourceUnavailable),
+        DeployException { Failure: DeployFailure.Timeout } => ("DeployTimedOut", ErrorCategory.OperationTimeout),
+        DeployException => ("DeployFailed", ErrorCategory.NotSpecified),
+        ImageCacheException { Failure: ImageCacheFailure.NotFound } => ("ImageNotFound", ErrorCategory.ObjectNotFound),
+        ImageCacheException { Failure: ImageCacheFailure.ChecksumMismatch } => ("ImageChecksumMismatch", ErrorCategory.InvalidData),
+        ImageCacheException { Failure: ImageCacheFailure.TlsFailure } => ("ImageTlsFailure", ErrorCategory.SecurityError),
+        ImageCacheException { Failure: ImageCacheFailure.ShortRead } => ("ImageShortRead", ErrorCategory.ReadError),
+        ImageCacheException { Failure: ImageCacheFailure.QuotaExceeded } => ("ImageCacheFull", ErrorCategory.QuotaExceeded),
+        ImageCacheException { Failure: ImageCacheFailure.InvalidSource } => ("ImageSourceInvalid", ErrorCategory.InvalidArgument),
+        ImageCacheException => ("ImageDownloadFailed", ErrorCategory.ConnectionError),
         NodeNotFoundException => ("NodeNotFound", ErrorCategory.ObjectNotFound),
         InventoryConflictException => ("InventoryConflict", ErrorCategory.ResourceExists),
         NodeLockedException => ("NodeLocked", ErrorCategory.ResourceBusy),

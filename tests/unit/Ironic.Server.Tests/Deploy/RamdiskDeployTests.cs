@@ -122,6 +122,28 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BootScriptFetch_LeavesNodesThatNoDeployIsWaitingFor_AsTheyAre()
+    {
+        const string mac = "52:54:00:aa:bb:02";
+        var node = await _h.Store.CreateNodeAsync(new Node
+        {
+            Name = "fast-track",
+            ProvisionState = ProvisionStates.WaitCallback,
+            InstanceInfo = new Dictionary<string, string> { ["kernel"] = "http://k", ["ramdisk"] = "http://r" },
+        }, CancellationToken.None);
+        await _h.Store.CreatePortAsync(new Port(mac, node.Uuid), CancellationToken.None);
+        using var http = new HttpClient();
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(_h.Server.Address!, "/v1/boot/525400aabb02/boot.ipxe"))).StatusCode);
+        }
+        await _h.Server.CallbacksDone();
+
+        Assert.Equal(ProvisionStates.WaitCallback, (await _h.Store.GetNodeAsync("fast-track", CancellationToken.None))!.ProvisionState);
+    }
+
+    [Fact]
     public async Task TwoDeploysOfOneNode_CannotInterleave()
     {
         await _h.AddNodeAsync("vm-4");

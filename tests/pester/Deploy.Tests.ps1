@@ -1,0 +1,46 @@
+# Pester 5. Deploys against fake hardware in a scratch inventory (no BMC needed); the ISO path
+# needs a boot server on the same inventory, started here with the module's own cmdlet.
+BeforeAll {
+    $manifest = $env:IRONIC_MODULE_PATH
+    if (-not $manifest) { $manifest = Get-ChildItem "$PSScriptRoot/../../out/Ironic/*/Ironic.psd1" | Select-Object -Last 1 -ExpandProperty FullName }
+    Import-Module $manifest -Force
+    $store = Join-Path ([IO.Path]::GetTempPath()) "pester-deploy-$PID.db"
+    $cache = Join-Path ([IO.Path]::GetTempPath()) "pester-deploy-cache-$PID"
+}
+
+AfterAll {
+    Remove-Item $store, $cache -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Start-IronicDeploy (iPXE)' {
+    BeforeAll {
+        New-IronicNode -Name 'pester-px1' -Driver fake -Store $store | Out-Null
+    }
+
+    It 'leaves the node waiting for its call-back, with the kernel parameters given' {
+        $status = Start-IronicDeploy -Name 'pester-px1' -Kernel http://img.test/vmlinuz -Ramdisk http://img.test/initrd -KernelParameter ipa-debug=1 -Store $store -ImageCache $cache -Confirm:$false
+        $status.ProvisionState | Should -Be 'wait call-back'
+        $status.KernelArguments | Should -Be 'ipa-debug=1'
+    }
+
+    It 'times out waiting with DeployTimedOut' {
+        Wait-IronicDeploy -Name 'pester-px1' -TimeoutSec 1 -Store $store -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DeployTimedOut*'
+    }
+
+    It 'undeploys to available' {
+        (Stop-IronicDeploy -Name 'pester-px1' -Store $store -ImageCache $cache -Confirm:$false).ProvisionState | Should -Be 'available'
+    }
+}
+
+Describe 'Start-IronicDeploy -WhatIf' {
+    It 'changes nothing' {
+        New-IronicNode -Name 'pester-wi' -Driver fake -Store $store | Out-Null
+        Start-IronicDeploy -Name 'pester-wi' -BootIso http://img.test/x.iso -Store $store -WhatIf
+        (Get-IronicNode -Name 'pester-wi' -Store $store).ProvisionState | Should -Be 'available'
+    }
+
+    It 'refuses an ISO together with a kernel' {
+        { Start-IronicDeploy -Name 'pester-wi' -BootIso http://img/x.iso -Kernel http://img/k -Store $store } | Should -Throw '*not both*'
+    }
+}
