@@ -14,6 +14,11 @@
         'Start-IronicDeploy'
         'Stop-IronicDeploy'
         'Wait-IronicDeploy'
+        'Start-IronicBootServer'
+        'Stop-IronicBootServer'
+        'Get-IronicBootServer'
+        'Get-IronicBootConfig'
+        'Get-IronicConductor'
         'New-IronicNode'
         'Get-IronicNode'
         'Set-IronicNode'
@@ -28,11 +33,6 @@
         'Set-BmcBootDevice'
         'New-BootIso'
         'Get-BootIso'
-        'Start-IronicBootServer'
-        'Stop-IronicBootServer'
-        'Get-IronicBootServer'
-        'Get-IronicConductor'
-        'Get-IronicBootConfig'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -57,6 +57,18 @@ public class BootServerProcessTests
     }
 
     [Fact]
+    public async Task Sigterm_StopsTheServerCleanly()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await using var server = await BootServerProcess.StartAsync(
+            new BootServerStartInfo { Listen = "127.0.0.1:0", Store = Path.Combine(Path.GetTempPath(), $"proc-{Guid.NewGuid():N}.db"), Name = "term-test", Executable = IronicExecutable() },
+            http, CancellationToken.None);
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        Assert.Equal(0, await server.Exited.WaitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Contains("ironic boot server stopped", server.LogTail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FindExecutable_ExplainsWhereItLooked()
     {
         var e = Assert.Throws<FileNotFoundException>(() => BootServerProcess.FindExecutable("/nonexistent/ironic"));
