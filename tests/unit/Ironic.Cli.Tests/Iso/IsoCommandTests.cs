@@ -61,6 +61,16 @@ public class IsoCommandTests(TestIsos isos) : IClassFixture<TestIsos>
     }
 
     [Fact]
+    public async Task Inject_WithImplantMd5_WritesAnIsoThatCheckisomd5Passes()
+    {
+        var dir = TestIsos.ScratchDirectory();
+        var output = Path.Combine(dir, "md5.iso");
+        Assert.Equal(0, await IronicCommandLine.InvokeAsync(["iso", "inject", isos.IsoOnly, "--output", output, "--append", "a=b", "--implant-md5"], TextWriter.Null, TextWriter.Null));
+        var check = ExternalTool.Run("checkisomd5", "isomd5sum", [output]);
+        Assert.Contains("result is: PASS", check.Output + check.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Inject_NeitherOutputNorDelta_IsAUsageError()
     {
         var error = new StringWriter();
