@@ -36,6 +36,7 @@ public sealed partial class ModuleExperienceTests : IDisposable
     [InlineData("Ironic.Core.Redfish.VirtualMediaSlot")]
     [InlineData("Ironic.Core.Iso.BootIsoInfo")]
     [InlineData("Ironic.Core.Deploy.DeployProgress")]
+    [InlineData("Ironic.Core.Deploy.DeployStatus")]
     public void Formats_HaveATableView_ForWhatOperatorsList(string typeName)
     {
         var view = Views().SingleOrDefault(v => v.Type == typeName);
