@@ -116,6 +116,9 @@ internal sealed class BootEndpoints(
         }
     }
 
+    /// <summary>Forgets the cached lookups of a node whose state changed (see <see cref="BootLookupCache.Forget"/>).</summary>
+    public void Forget(Guid nodeUuid) => _cache.Forget(nodeUuid);
+
     /// <summary>Constant-time comparison of SHA-256 digests, so neither content nor length leaks through timing.</summary>
     private bool SecretMatches(string presented)
     {

@@ -160,11 +160,15 @@ public sealed class BootServer : IAsyncDisposable
     private void NodeCalledBack(Node node)
     {
         if (!RamdiskDeploy.IsWaitingForCallBack(node)) return;
+        // Its state is about to change: drop what this request just cached of it (the call-back drops it again when done).
+        _boot?.Forget(node.Uuid);
         _callbacks.GetOrAdd(node.Uuid, uuid => Task.Run(async () =>
         {
             try
             {
                 var after = await RamdiskDeploy.OnBootConfigFetchedAsync(_store, uuid, Options.Name, TimeSpan.FromSeconds(30), _stopping.Token).ConfigureAwait(false);
+                // The node left wait call-back: the boot API must stop handing it a script now, not after the lookup cache's TTL.
+                _boot?.Forget(uuid);
                 _logger.LogInformation("Node {Node} fetched its boot script; now '{State}'.", node.Name, after?.ProvisionState);
             }
             catch (Exception e) when (e is not OperationCanceledException)
