@@ -20,6 +20,15 @@ public sealed record CmdletSignature(
 public sealed record ParameterSignature(string Name, string TypeName, IReadOnlyList<string> Aliases, IReadOnlyList<ParameterSetMembership> Sets)
 {
     public bool IsSwitch => TypeName == "SwitchParameter";
+
+    /// <summary>True for -WhatIf and -Confirm, which PowerShell adds to ShouldProcess cmdlets (help may describe them; it need not).</summary>
+    public bool IsAddedByPowerShell { get; init; }
+
+    public static IReadOnlyList<ParameterSignature> ShouldProcessParameters { get; } =
+    [
+        new("WhatIf", "SwitchParameter", ["wi"], [new("__AllParameterSets", false, null, false, false)]) { IsAddedByPowerShell = true },
+        new("Confirm", "SwitchParameter", ["cf"], [new("__AllParameterSets", false, null, false, false)]) { IsAddedByPowerShell = true },
+    ];
 }
 
 public sealed record ParameterSetMembership(string SetName, bool Mandatory, int? Position, bool FromPipeline, bool FromPipelineByPropertyName);
@@ -81,7 +90,7 @@ public sealed class CmdletCatalog : IDisposable
                 impact,
                 named.TryGetValue("DefaultParameterSetName", out var dp) ? dp as string : null,
                 outputs,
-                Parameters(type)));
+                [.. Parameters(type), .. named.TryGetValue("SupportsShouldProcess", out var sp2) && sp2 is true ? ParameterSignature.ShouldProcessParameters : []]));
         }
         return list.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
     }

@@ -20,7 +20,7 @@ public static class HelpCheck
             if (doc.Description.Count == 0) problems.Add($"{cmdlet.Name}: help has no DESCRIPTION");
             if (doc.Examples.Count < MinimumExamples) problems.Add($"{cmdlet.Name}: help has {doc.Examples.Count} example(s); write at least {MinimumExamples}");
             foreach (var example in doc.Examples.Where(e => e.Code.Length == 0)) problems.Add($"{cmdlet.Name}: example '{example.Title}' has no ```powershell code block");
-            foreach (var parameter in cmdlet.Parameters)
+            foreach (var parameter in cmdlet.Parameters.Where(p => !p.IsAddedByPowerShell))
             {
                 if (!doc.Parameters.TryGetValue(parameter.Name, out var text) || text.Count == 0) problems.Add($"{cmdlet.Name}: parameter -{parameter.Name} is not described (### -{parameter.Name})");
             }

@@ -50,6 +50,13 @@ public static class MamlWriter
     private static Func<string, XElement> TypeElement(XName name) => type =>
         new XElement(name, new XElement(Dev + "type", new XElement(Maml + "name", type)), new XElement(Maml + "description"));
 
+    private static IReadOnlyList<string> DefaultText(ParameterSignature parameter) => parameter.Name switch
+    {
+        "WhatIf" when parameter.IsAddedByPowerShell => ["Shows what would happen if the cmdlet runs. The cmdlet is not run."],
+        "Confirm" when parameter.IsAddedByPowerShell => ["Prompts you for confirmation before running the cmdlet."],
+        _ => [],
+    };
+
     private static XElement ParameterElement(ParameterSignature parameter, ParameterSetMembership membership, CmdletHelp doc)
     {
         var pipeline = membership.FromPipeline && membership.FromPipelineByPropertyName ? "True (ByValue, ByPropertyName)"
@@ -62,7 +69,7 @@ public static class MamlWriter
             new XAttribute("position", membership.Position?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "named"),
             new XAttribute("aliases", parameter.Aliases.Count == 0 ? "none" : string.Join(", ", parameter.Aliases)),
             new XElement(Maml + "name", parameter.Name),
-            Paras(doc.Parameters.TryGetValue(parameter.Name, out var text) ? text : []),
+            Paras(doc.Parameters.TryGetValue(parameter.Name, out var text) ? text : DefaultText(parameter)),
             parameter.IsSwitch ? null : new XElement(Command + "parameterValue", new XAttribute("required", "true"), parameter.TypeName),
             new XElement(Dev + "type", new XElement(Maml + "name", parameter.TypeName)));
     }

@@ -79,6 +79,12 @@ internal sealed class BootEndpoints(
             await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
             return;
         }
+        if (answer.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            // The owner is shedding load: pass its Retry-After on, so iPXE waits as the owner asked.
+            await PlainResponses.UnavailableAsync(context, answer.RetryAfter ?? TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            return;
+        }
         await WriteAsync(context, answer.Status, answer.ContentType ?? PlainResponses.TextPlain, answer.Body).ConfigureAwait(false);
     }
 

@@ -4,7 +4,7 @@ using Ironic.Core.Inventory;
 namespace Ironic.Server;
 
 /// <summary>What the owner answered to a forwarded request; null body when it did not answer in time.</summary>
-internal sealed record ForwardedAnswer(int Status, string? ContentType, byte[] Body);
+internal sealed record ForwardedAnswer(int Status, string? ContentType, byte[] Body, TimeSpan? RetryAfter = null);
 
 /// <summary>
 /// Sends a boot request to the node's owner over the internal route with the shared secret,
@@ -46,7 +46,7 @@ internal sealed class BootForwarder : IDisposable
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            return new ForwardedAnswer((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), body);
+            return new ForwardedAnswer((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), body, response.Headers.RetryAfter?.Delta);
         }
         catch (HttpRequestException)
         {

@@ -115,6 +115,19 @@ public static class IronicConfigFile
         if (Get("boot_server", "allowed_networks") is { } networks) options = options with { AllowedNetworks = BootServerOptions.ParseNetworks(networks) };
         if (Get("boot_server", "status_page") is { } statusPage) options = options with { StatusPage = Bool(statusPage, "[boot_server]status_page", source) };
         if (Get("boot_server", "images_directory") is { } images) options = options with { ImagesDirectory = Path.Combine(baseDirectory, images) };
+        if (Get("deploy", "image_cache_directory") is { } cacheDir) options = options with { ImageCacheDirectory = Path.Combine(baseDirectory, cacheDir) };
+        if (Get("deploy", "image_cache_size") is { } cacheSize)
+        {
+            // Bytes, or with a K/M/G/T suffix (binary).
+            var text = cacheSize.Trim().ToUpperInvariant();
+            var shift = text.EndsWith('K') ? 10 : text.EndsWith('M') ? 20 : text.EndsWith('G') ? 30 : text.EndsWith('T') ? 40 : 0;
+            if (shift > 0) text = text[..^1];
+            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size) || size < 1 || size > (long.MaxValue >> shift))
+            {
+                throw new FormatException($"{source}: [deploy]image_cache_size '{cacheSize}' is not a size; write bytes or a number with K, M, G or T, like 50G.");
+            }
+            options = options with { ImageCacheMaxBytes = size << shift };
+        }
         return options;
     }
 

@@ -117,8 +117,16 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
         var active = await _h.Deploy.WaitAsync("px-1", TimeSpan.FromSeconds(20), CancellationToken.None);
         Assert.Equal(ProvisionStates.Active, active.ProvisionState);
         Assert.Null(active.Reservation);
-        // Once active, the boot API hands the node nothing more (restrict_boot_config).
-        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri(_h.Server.Address!, "/v1/boot/52-54-00-AA-BB-01/boot.ipxe"))).StatusCode);
+        // Once active, the boot API hands the node nothing more (restrict_boot_config), after the
+        // boot server's short lookup cache (BootCacheTtl, 2 s) has let go of the waiting node.
+        var status = HttpStatusCode.OK;
+        for (var i = 0; i < 50 && status != HttpStatusCode.NotFound; i++)
+        {
+            await Task.Delay(200);
+            status = (await http.GetAsync(new Uri(_h.Server.Address!, "/v1/boot/52-54-00-AA-BB-01/boot.ipxe"))).StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal(ProvisionStates.Active, (await _h.Store.GetNodeAsync("px-1", CancellationToken.None))!.ProvisionState);
     }
 
     [Fact]
