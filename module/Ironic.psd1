@@ -42,7 +42,7 @@
             Tags         = @('Ironic', 'BareMetal', 'Redfish', 'iPXE', 'ISO', 'VirtualMedia', 'PSEdition_Core', 'Linux', 'Windows')
             LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
             ProjectUri   = 'https://example.invalid/ironic-powershell'
-            ReleaseNotes = 'First release: module skeleton and boot server health check.'
+            ReleaseNotes = 'First release: node-specific boot ISOs as overlays (New-BootIso, Get-BootIso); Redfish virtual media, power and boot device; ramdisk deploys from a boot ISO or kernel and ramdisk (Start-, Wait-, Stop-IronicDeploy); inventory of nodes and ports on SQLite or PostgreSQL; boot servers with the boot configuration API, a conductor hash ring and a status page; about_Ironic help.'
         }
     }
 }

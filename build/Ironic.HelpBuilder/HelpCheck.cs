@@ -24,7 +24,9 @@ public static class HelpCheck
             {
                 if (!doc.Parameters.TryGetValue(parameter.Name, out var text) || text.Count == 0) problems.Add($"{cmdlet.Name}: parameter -{parameter.Name} is not described (### -{parameter.Name})");
             }
-            foreach (var documented in doc.Parameters.Keys.Where(k => !cmdlet.Parameters.Any(p => p.Name.Equals(k, StringComparison.OrdinalIgnoreCase))))
+            // -WhatIf and -Confirm come with SupportsShouldProcess (PowerShell adds them); help may describe them, as platyPS does.
+            bool IsCommon(string name) => cmdlet.SupportsShouldProcess && (name.Equals("WhatIf", StringComparison.OrdinalIgnoreCase) || name.Equals("Confirm", StringComparison.OrdinalIgnoreCase));
+            foreach (var documented in doc.Parameters.Keys.Where(k => !IsCommon(k) && !cmdlet.Parameters.Any(p => p.Name.Equals(k, StringComparison.OrdinalIgnoreCase))))
             {
                 problems.Add($"{cmdlet.Name}: help describes -{documented}, which the cmdlet does not have");
             }

@@ -16,7 +16,8 @@ internal sealed class BootEndpoints(
     ConductorMembership membership,
     BootForwarder forwarder,
     ILogger logger,
-    Action<Core.Inventory.Node>? bootConfigServed = null)
+    Action<Core.Inventory.Node>? bootConfigServed = null,
+    Core.Status.NodeActivityLog? activity = null)
 {
     private readonly BootLookupCache _cache = new(options.BootCacheTtl);
 
@@ -55,7 +56,7 @@ internal sealed class BootEndpoints(
         }
         if (owner.Name == membership.Self.Name)
         {
-            await RenderAsync(context, node, request.Name).ConfigureAwait(false);
+            await RenderAsync(context, node, request.Name, request.MacAddress).ConfigureAwait(false);
             return;
         }
         if (!forwarder.CanForward)
@@ -100,10 +101,10 @@ internal sealed class BootEndpoints(
         }
         // The forwarder's ring said this server owns the node; render without asking again, so that
         // two servers with briefly different rings can never bounce a request between them.
-        await RenderAsync(context, node, request.Name).ConfigureAwait(false);
+        await RenderAsync(context, node, request.Name, request.MacAddress).ConfigureAwait(false);
     }
 
-    private async Task RenderAsync(HttpContext context, Core.Inventory.Node node, string name)
+    private async Task RenderAsync(HttpContext context, Core.Inventory.Node node, string name, string macAddress)
     {
         var config = await _cache.RenderAsync(service, node, name, context.RequestAborted).ConfigureAwait(false);
         if (config is null)
@@ -113,8 +114,16 @@ internal sealed class BootEndpoints(
         }
         await WriteAsync(context, StatusCodes.Status200OK, config.ContentType, config.Content).ConfigureAwait(false);
         // The node fetched its script: a ramdisk deploy waiting for that call-back can finish.
-        if (!HttpMethods.IsHead(context.Request.Method)) bootConfigServed?.Invoke(node);
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            // The owner renders every fetch of its nodes (forwarded or not), so its status page has them all.
+            activity?.RecordBootConfig(node.Uuid, new Core.Status.BootConfigFetch(DateTimeOffset.UtcNow, macAddress, name, options.Name));
+            bootConfigServed?.Invoke(node);
+        }
     }
+
+    /// <summary>Forgets the cached lookups of a node whose state changed (see <see cref="BootLookupCache.Forget"/>).</summary>
+    public void Forget(Guid nodeUuid) => _cache.Forget(nodeUuid);
 
     /// <summary>Constant-time comparison of SHA-256 digests, so neither content nor length leaks through timing.</summary>
     private bool SecretMatches(string presented)

@@ -31,6 +31,17 @@ internal sealed class BootLookupCache(TimeSpan ttl)
     public ValueTask<BootConfig?> RenderAsync(BootConfigService service, Node node, string name, CancellationToken cancellationToken) =>
         GetAsync(_configs, (node.Uuid, name), () => service.RenderAsync(node, name, cancellationToken));
 
+    /// <summary>
+    /// Drops what is cached for one node (its MAC lookups and rendered configs), so that a change
+    /// of its state — a deploy's call-back making it active — is seen by the next request, not
+    /// after the TTL. A scan, done once per such change.
+    /// </summary>
+    public void Forget(Guid nodeUuid)
+    {
+        foreach (var key in _configs.Keys.Where(k => k.Item1 == nodeUuid).ToList()) _configs.TryRemove(key, out _);
+        foreach (var (key, _) in _nodes.Where(p => p.Value.Value?.Uuid == nodeUuid).ToList()) _nodes.TryRemove(key, out _);
+    }
+
     private async ValueTask<T> GetAsync<TKey, T>(ConcurrentDictionary<TKey, Entry<T>> map, TKey key, Func<Task<T>> load) where TKey : notnull
     {
         if (!Enabled) return await load().ConfigureAwait(false);

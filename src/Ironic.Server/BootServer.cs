@@ -3,7 +3,9 @@ using Ironic.Core;
 using Ironic.Core.Boot;
 using Ironic.Core.Deploy;
 using Ironic.Core.Inventory;
+using Ironic.Core.Status;
 using Ironic.Server.Images;
+using Ironic.Server.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -56,6 +58,9 @@ public sealed class BootServer : IAsyncDisposable
     public BootServerOptions Options { get; }
 
     public BootConfigService BootConfig { get; }
+
+    /// <summary>The last boot-config fetch and image download per node that this server handled (the status page's columns).</summary>
+    public NodeActivityLog Activity { get; } = new();
 
     /// <summary>The base images of deploys, shared with deploys run in this process.</summary>
     public ImageCache ImageCache { get; }
@@ -113,21 +118,57 @@ public sealed class BootServer : IAsyncDisposable
         _app.MapMethods("/boot.ipxe", [HttpMethods.Get, HttpMethods.Head], context => Boot.CatchAllAsync(context));
         _app.MapMethods("/v1/boot/{mac}/{name}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string mac, string name) => Boot.BootAsync(context, mac, name));
         _app.MapGet(BootForwarder.InternalPrefix + "{mac}/{name}", (HttpContext context, string mac, string name) => Boot.InternalBootAsync(context, mac, name));
-        var images = new ImageEndpoints(_imageProviders);
+        var images = new ImageEndpoints(_imageProviders, Activity, Options.Name);
         _app.MapMethods("/v1/images/{node}/{file}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string node, string file) => images.ServeAsync(context, node, file));
+        if (Options.StatusPage) _app.MapGet("/", context => StatusAsync(context));
         // Everything else — unknown paths, paths Kestrel normalized away from a route ("../"), other
         // methods — gets the very same 404 as a refused boot request (see RequestGuards).
+    }
+
+    /// <summary>GET /: the read-only status page (nodes, owners, last boot events, ring membership).</summary>
+    private async Task StatusAsync(HttpContext context)
+    {
+        var membership = _membership;
+        if (membership is null)
+        {
+            await PlainResponses.UnavailableAsync(context, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            return;
+        }
+        var status = await GetStatusAsync(context.Request.Query["state"].ToString(), context.RequestAborted).ConfigureAwait(false);
+        var body = System.Text.Encoding.UTF8.GetBytes(StatusPage.Render(status));
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = StatusPage.ContentType;
+        response.ContentLength = body.Length;
+        response.Headers.CacheControl = "no-store";
+        // The page has no script and loads nothing: say so to the browser too.
+        response.Headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        response.Headers["X-Content-Type-Options"] = "nosniff";
+        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>What the status page shows, as data: nodes from the store, the ring this server uses, and its own boot events.</summary>
+    public async Task<BootServerStatus> GetStatusAsync(string? stateFilter, CancellationToken cancellationToken)
+    {
+        var membership = _membership ?? throw new InvalidOperationException("The boot server has not been started.");
+        var nodes = await _store.ListNodesAsync(cancellationToken).ConfigureAwait(false);
+        var conductors = await _store.ListConductorsAsync(cancellationToken).ConfigureAwait(false);
+        return BootServerStatus.Build(Options.Name, Options.Store.ToString(), nodes, conductors, membership.Ring, Activity, DateTimeOffset.UtcNow, stateFilter);
     }
 
     /// <summary>A node in wait call-back fetched its boot script: finish its deploy (in the background; the answer is already sent).</summary>
     private void NodeCalledBack(Node node)
     {
         if (!RamdiskDeploy.IsWaitingForCallBack(node)) return;
+        // Its state is about to change: drop what this request just cached of it (the call-back drops it again when done).
+        _boot?.Forget(node.Uuid);
         _callbacks.GetOrAdd(node.Uuid, uuid => Task.Run(async () =>
         {
             try
             {
                 var after = await RamdiskDeploy.OnBootConfigFetchedAsync(_store, uuid, Options.Name, TimeSpan.FromSeconds(30), _stopping.Token).ConfigureAwait(false);
+                // The node left wait call-back: the boot API must stop handing it a script now, not after the lookup cache's TTL.
+                _boot?.Forget(uuid);
                 _logger.LogInformation("Node {Node} fetched its boot script; now '{State}'.", node.Name, after?.ProvisionState);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -167,7 +208,7 @@ public sealed class BootServer : IAsyncDisposable
         }
         var self = new Conductor(Options.Name, Options.InternalUrl ?? Address, DateTimeOffset.UtcNow) { ConductorGroup = Options.ConductorGroup };
         _membership = new ConductorMembership(_store, self, Options.HeartbeatInterval, Options.HeartbeatTimeout, _logger);
-        _boot = new BootEndpoints(Options, BootConfig, _membership, _forwarder, _logger, NodeCalledBack);
+        _boot = new BootEndpoints(Options, BootConfig, _membership, _forwarder, _logger, NodeCalledBack, Activity);
         await _membership.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -58,6 +58,9 @@ public sealed record BootServerOptions
     /// <summary>[boot_server]allowed_networks: client networks (CIDR) that may use /v1/boot and /boot.ipxe; empty allows all.</summary>
     public IReadOnlyList<IPNetwork> AllowedNetworks { get; init; } = [];
 
+    /// <summary>[boot_server]status_page: serve the read-only status page at GET / (default true); false makes / the generic 404.</summary>
+    public bool StatusPage { get; init; } = true;
+
     /// <summary>[boot_server]images_directory: serves {dir}/{node}/{file} at /v1/images/{node}/{file} when set.</summary>
     public string? ImagesDirectory { get; init; }
 

@@ -113,6 +113,7 @@ public static class IronicConfigFile
             options = options with { MaxConcurrentRequests = limit };
         }
         if (Get("boot_server", "allowed_networks") is { } networks) options = options with { AllowedNetworks = BootServerOptions.ParseNetworks(networks) };
+        if (Get("boot_server", "status_page") is { } statusPage) options = options with { StatusPage = Bool(statusPage, "[boot_server]status_page", source) };
         if (Get("boot_server", "images_directory") is { } images) options = options with { ImagesDirectory = Path.Combine(baseDirectory, images) };
         if (Get("deploy", "image_cache_directory") is { } cacheDir) options = options with { ImageCacheDirectory = Path.Combine(baseDirectory, cacheDir) };
         if (Get("deploy", "image_cache_size") is { } cacheSize)

@@ -16,6 +16,7 @@ public sealed class GetIronicBootConfigCommand : AsyncPSCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Address", "Mac")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(MacAddressCompleter))]
     public string[] MacAddress { get; set; } = [];
 
     /// <summary>The configuration name.</summary>

@@ -15,6 +15,7 @@ public sealed class GetIronicBootServerCommand : AsyncPSCmdlet
     /// <summary>Conductor names (wildcards).</summary>
     [Parameter(Position = 0)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(ConductorNameCompleter))]
     public string[] Name { get; set; } = ["*"];
 
     /// <summary>Also list the conductors of this inventory (SQLite file or postgres:// URL).</summary>

@@ -15,6 +15,7 @@ public sealed class GetIronicConductorCommand : AsyncPSCmdlet
     /// <summary>Conductor names (wildcards).</summary>
     [Parameter(Position = 0)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(ConductorNameCompleter))]
     public string[] Name { get; set; } = ["*"];
 
     /// <summary>The inventory (default: $IRONIC_STORE, else the embedded SQLite file).</summary>

@@ -23,6 +23,7 @@ public sealed class GetIronicPortCommand : InventoryCmdlet
     [Parameter(Mandatory = true, ParameterSetName = ByMac, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Address")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(MacAddressCompleter))]
     public string[] MacAddress { get; set; } = [];
 
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)

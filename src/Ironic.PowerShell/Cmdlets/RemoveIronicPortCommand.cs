@@ -15,6 +15,7 @@ public sealed class RemoveIronicPortCommand : InventoryCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Address")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(MacAddressCompleter))]
     public string[] MacAddress { get; set; } = [];
 
     /// <summary>Writes each removed port.</summary>

@@ -17,6 +17,7 @@ public sealed class StopIronicBootServerCommand : AsyncPSCmdlet
     /// <summary>Conductor names (wildcards); all servers of the session when omitted.</summary>
     [Parameter(Position = 0, ParameterSetName = ByName, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(ConductorNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Process ids of the servers.</summary>

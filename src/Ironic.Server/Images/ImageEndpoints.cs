@@ -1,3 +1,4 @@
+using Ironic.Core.Status;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -9,7 +10,7 @@ namespace Ironic.Server.Images;
 /// If-Modified-Since, If-Range, Last-Modified and Accept-Ranges, as BMCs and iPXE expect from an
 /// image server. Several ranges in one request are answered with the whole file (RFC 9110 allows it).
 /// </summary>
-internal sealed class ImageEndpoints(IReadOnlyList<INodeImageProvider> providers)
+internal sealed class ImageEndpoints(IReadOnlyList<INodeImageProvider> providers, NodeActivityLog? activity = null, string serverName = "")
 {
     public async Task ServeAsync(HttpContext context, string node, string file)
     {
@@ -35,6 +36,12 @@ internal sealed class ImageEndpoints(IReadOnlyList<INodeImageProvider> providers
                 entityTag: EntityTagHeaderValue.Parse(image.ETag),
                 enableRangeProcessing: true);
             await result.ExecuteAsync(context).ConfigureAwait(false);
+        }
+        if (HttpMethods.IsGet(context.Request.Method))
+        {
+            // Recorded once served (or refused with 304/416): the status page shows what the BMC really got.
+            var range = context.Request.Headers.Range.ToString();
+            activity?.RecordImage(node, new ImageDownload(DateTimeOffset.UtcNow, file, context.Response.StatusCode, range.Length == 0 ? null : range, serverName));
         }
     }
 }
