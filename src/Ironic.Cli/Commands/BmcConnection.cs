@@ -38,6 +38,29 @@ internal sealed class BmcConnection
         command.Add(Json);
     }
 
+    /// <summary>
+    /// Adds these options to <paramref name="command"/> and runs <paramref name="action"/> against the
+    /// opened BMC; any failure becomes the CLI's one-line error and exit code.
+    /// </summary>
+    public void SetAction(Command command, CliContext context, Func<ParseResult, RedfishHardware, CancellationToken, Task> action,
+        Func<ParseResult, bool>? forceOffAfterGracefulTimeout = null)
+    {
+        AddTo(command);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            try
+            {
+                await using var hardware = Open(result, context, forceOffAfterGracefulTimeout?.Invoke(result) ?? false);
+                await action(result, hardware, cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return context.Fail(e);
+            }
+        });
+    }
+
     public RedfishHardware Open(ParseResult result, CliContext context, bool forceOffAfterGracefulTimeout = false)
     {
         var address = result.GetValue(Bmc)!;

@@ -15,23 +15,13 @@ internal static class BootDeviceCommand
         var once = new Option<bool>("--once") { Description = "Only for the next boot (default: continuous)." };
         var mode = new Option<BootMode?>("--mode") { Description = "uefi or legacy, when the system supports setting it." };
         var set = new Command("set", "Set the boot source override, checked against the values the BMC allows.") { device, once, mode };
-        bmc.AddTo(set);
-        set.SetAction(async (result, cancellationToken) =>
+        bmc.SetAction(set, context, async (result, hardware, cancellationToken) =>
         {
-            try
-            {
-                await using var hardware = bmc.Open(result, context);
-                await hardware.SetBootDeviceAsync(result.GetValue(device), result.GetValue(once), result.GetValue(mode), cancellationToken).ConfigureAwait(false);
-                var system = await hardware.GetSystemAsync(cancellationToken).ConfigureAwait(false);
-                var boot = (await system.ReadAsync(cancellationToken).ConfigureAwait(false)).Body.Property("Boot");
-                bmc.WriteState(result, context, system.Path, "boot_target",
-                    $"{boot?.String("BootSourceOverrideTarget")} ({boot?.String("BootSourceOverrideEnabled")}{(boot?.String("BootSourceOverrideMode") is { } m ? ", " + m : "")})");
-                return 0;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                return context.Fail(e);
-            }
+            await hardware.SetBootDeviceAsync(result.GetValue(device), result.GetValue(once), result.GetValue(mode), cancellationToken).ConfigureAwait(false);
+            var system = await hardware.GetSystemAsync(cancellationToken).ConfigureAwait(false);
+            var boot = (await system.ReadAsync(cancellationToken).ConfigureAwait(false)).Body.Property("Boot");
+            bmc.WriteState(result, context, system.Path, "boot_target",
+                $"{boot?.String("BootSourceOverrideTarget")} ({boot?.String("BootSourceOverrideEnabled")}{(boot?.String("BootSourceOverrideMode") is { } m ? ", " + m : "")})");
         });
         command.Subcommands.Add(set);
         return command;

@@ -24,23 +24,12 @@ internal static class PowerCommand
         var bmc = new BmcConnection();
         var command = new Command(verb, description);
         foreach (var option in extra) command.Add(option);
-        bmc.AddTo(command);
-        command.SetAction(async (result, cancellationToken) =>
+        bmc.SetAction(command, context, async (result, hardware, cancellationToken) =>
         {
-            try
-            {
-                var forceAfter = extra.FirstOrDefault(o => o.Name == "--force-after-timeout") is { } f && result.GetValue(f);
-                await using var hardware = bmc.Open(result, context, forceOffAfterGracefulTimeout: forceAfter);
-                await hardware.SetPowerStateAsync(action(result), cancellationToken).ConfigureAwait(false);
-                var system = await hardware.GetSystemAsync(cancellationToken).ConfigureAwait(false);
-                bmc.WriteState(result, context, system.Path, "power_state", await system.GetPowerStateAsync(cancellationToken).ConfigureAwait(false));
-                return 0;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                return context.Fail(e);
-            }
-        });
+            await hardware.SetPowerStateAsync(action(result), cancellationToken).ConfigureAwait(false);
+            var system = await hardware.GetSystemAsync(cancellationToken).ConfigureAwait(false);
+            bmc.WriteState(result, context, system.Path, "power_state", await system.GetPowerStateAsync(cancellationToken).ConfigureAwait(false));
+        }, r => extra.FirstOrDefault(o => o.Name == "--force-after-timeout") is { } f && r.GetValue(f));
         return command;
     }
 
@@ -48,20 +37,10 @@ internal static class PowerCommand
     {
         var bmc = new BmcConnection();
         var command = new Command("show", "Print the system's PowerState.");
-        bmc.AddTo(command);
-        command.SetAction(async (result, cancellationToken) =>
+        bmc.SetAction(command, context, async (result, hardware, cancellationToken) =>
         {
-            try
-            {
-                await using var hardware = bmc.Open(result, context);
-                var system = await hardware.GetSystemAsync(cancellationToken).ConfigureAwait(false);
-                bmc.WriteState(result, context, system.Path, "power_state", await system.GetPowerStateAsync(cancellationToken).ConfigureAwait(false));
-                return 0;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                return context.Fail(e);
-            }
+            var system = await hardware.GetSystemAsync(cancellationToken).ConfigureAwait(false);
+            bmc.WriteState(result, context, system.Path, "power_state", await system.GetPowerStateAsync(cancellationToken).ConfigureAwait(false));
         });
         return command;
     }

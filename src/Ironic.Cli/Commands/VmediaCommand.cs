@@ -24,28 +24,18 @@ internal static class VmediaCommand
         var force = new Option<bool>("--force") { Description = "Eject another image that occupies the slot instead of failing." };
         var mode = new Option<BootMode?>("--mode") { Description = "Boot mode for --boot-once: uefi or legacy (when the system supports setting it)." };
         var command = new Command("insert", "Insert an image URL into a CD/DVD slot and check that the BMC reads it inserted.") { image, bootOnce, powerOn, force, mode };
-        bmc.AddTo(command);
-        command.SetAction(async (result, cancellationToken) =>
+        bmc.SetAction(command, context, async (result, hardware, cancellationToken) =>
         {
-            try
-            {
-                await using var hardware = bmc.Open(result, context);
-                var slot = await hardware.AttachAndBootAsync(
-                    new VirtualMediaBootRequest(ImageUrl(result.GetValue(image)!))
-                    {
-                        BootOnce = result.GetValue(bootOnce),
-                        PowerOn = result.GetValue(powerOn),
-                        ReplaceInsertedImage = result.GetValue(force),
-                        Mode = result.GetValue(mode),
-                    },
-                    cancellationToken).ConfigureAwait(false);
-                bmc.WriteSlots(result, context, [slot]);
-                return 0;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                return context.Fail(e);
-            }
+            var slot = await hardware.AttachAndBootAsync(
+                new VirtualMediaBootRequest(ImageUrl(result.GetValue(image)!))
+                {
+                    BootOnce = result.GetValue(bootOnce),
+                    PowerOn = result.GetValue(powerOn),
+                    ReplaceInsertedImage = result.GetValue(force),
+                    Mode = result.GetValue(mode),
+                },
+                cancellationToken).ConfigureAwait(false);
+            bmc.WriteSlots(result, context, [slot]);
         });
         return command;
     }
@@ -59,20 +49,10 @@ internal static class VmediaCommand
     {
         var bmc = new BmcConnection();
         var command = new Command("eject", "Eject every CD/DVD virtual media slot of the system (an empty slot is success).");
-        bmc.AddTo(command);
-        command.SetAction(async (result, cancellationToken) =>
+        bmc.SetAction(command, context, async (result, hardware, cancellationToken) =>
         {
-            try
-            {
-                await using var hardware = bmc.Open(result, context);
-                var media = await hardware.GetVirtualMediaAsync(cancellationToken).ConfigureAwait(false);
-                bmc.WriteSlots(result, context, await media.EjectAsync(cancellationToken).ConfigureAwait(false));
-                return 0;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                return context.Fail(e);
-            }
+            var media = await hardware.GetVirtualMediaAsync(cancellationToken).ConfigureAwait(false);
+            bmc.WriteSlots(result, context, await media.EjectAsync(cancellationToken).ConfigureAwait(false));
         });
         return command;
     }
@@ -81,19 +61,9 @@ internal static class VmediaCommand
     {
         var bmc = new BmcConnection();
         var command = new Command("show", "List the system's virtual media slots (under the system, then each manager).");
-        bmc.AddTo(command);
-        command.SetAction(async (result, cancellationToken) =>
+        bmc.SetAction(command, context, async (result, hardware, cancellationToken) =>
         {
-            try
-            {
-                await using var hardware = bmc.Open(result, context);
-                bmc.WriteSlots(result, context, await hardware.GetVirtualMediaSlotsAsync(cancellationToken).ConfigureAwait(false));
-                return 0;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                return context.Fail(e);
-            }
+            bmc.WriteSlots(result, context, await hardware.GetVirtualMediaSlotsAsync(cancellationToken).ConfigureAwait(false));
         });
         return command;
     }
