@@ -13,7 +13,7 @@ namespace Ironic.Core.Deploy;
 /// <list type="bullet">
 /// <item>One download per source at a time: concurrent requests for one URL share it.</item>
 /// <item>A download streams to tmp/, resumes with Range after a cut, is verified, and only then
-/// renamed into blobs/&lt;sha256&gt; — a partial file is never served. tmp/ is emptied at open.</item>
+/// renamed into blobs/&lt;sha256&gt; — a partial file is never served. What a crash left in tmp/ is removed at open.</item>
 /// <item>urls/ maps a source to the hash it gave; refs/ records which holder (a node's overlay)
 /// uses which base. Past the quota, bases no holder references are evicted, least recently used first.</item>
 /// </list>
@@ -59,10 +59,29 @@ public sealed class ImageCache : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         var cache = new ImageCache(options, http ?? CreateHttpClient(), http is null || disposeHttp);
         foreach (var dir in new[] { cache._blobs, cache._urls, cache._refs, cache._tmp }) Directory.CreateDirectory(dir);
-        foreach (var leftover in Directory.EnumerateFiles(cache._tmp)) TryDelete(leftover);
-        foreach (var leftover in Directory.EnumerateFiles(cache._blobs, "*.tmp")) TryDelete(leftover);
+        foreach (var leftover in Directory.EnumerateFiles(cache._tmp)) RemoveIfAbandoned(leftover);
         return cache;
     }
+
+    /// <summary>
+    /// Deletes a file of tmp/ that a crashed process left. Other processes (a boot server, a
+    /// deploy command) may share this cache and be writing into tmp/ right now: a download
+    /// holds its .part file open with an exclusive lock, and an index file lives there for
+    /// microseconds; so a file that is locked, or was written in the last minute, is left alone.
+    /// </summary>
+    private static void RemoveIfAbandoned(string path)
+    {
+        if (DateTime.UtcNow - File.GetLastWriteTimeUtc(path) < AbandonedAfter) return;
+        try
+        {
+            // Opening with FileShare.None fails while another process holds the file (flock on Unix).
+            using var _ = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
 
     /// <summary>An HttpClient for image downloads: no overall timeout (bodies are long; <see cref="ImageCacheOptions.ReadTimeout"/> guards stalls).</summary>
     public static HttpClient CreateHttpClient(bool skipCertificateCheck = false)

@@ -368,11 +368,34 @@ public sealed class ImageCacheTests : IAsyncLifetime
         using (OpenCache()) { }
         var partial = Path.Combine(_dir, "tmp", "deadbeef.part");
         await File.WriteAllBytesAsync(partial, RandomBytes(1000, 21));
+        File.SetLastWriteTimeUtc(partial, DateTime.UtcNow.AddMinutes(-5));
 
         using var cache = OpenCache();
 
         Assert.False(File.Exists(partial));
         Assert.Empty(cache.Images());
+    }
+
+    [Fact]
+    public async Task Open_LeavesAnotherProcesssDownloadAlone_AndThatDownloadCompletes()
+    {
+        // Two processes (a boot server and a deploy command, or two deploy commands) share one
+        // cache directory: opening the cache in one must not delete the other's partial download.
+        var content = RandomBytes(3_000_000, 23);
+        var url = _server.Add("slow.iso", content, new FileBehaviour { StallRequest = n => n == 1, CutAfterBytes = 100_000 });
+        using var downloading = OpenCache(readTimeout: TimeSpan.FromSeconds(1));
+        var download = downloading.GetAsync(new ImageSource(url), "node-a", CancellationToken.None);
+        var partial = Path.Combine(_dir, "tmp");
+        for (var i = 0; i < 200 && !Directory.EnumerateFiles(partial, "*.part").Any(); i++) await Task.Delay(10);
+        var part = Assert.Single(Directory.GetFiles(partial, "*.part"));
+        File.SetLastWriteTimeUtc(part, DateTime.UtcNow.AddMinutes(-5)); // even an old-looking one, while it is held open
+
+        using (OpenCache()) { }
+
+        Assert.True(File.Exists(part), "the other cache's open deleted a download in progress");
+        var image = await download;
+        Assert.Equal(content, await File.ReadAllBytesAsync(image.Path));
+        Assert.Empty(LeftoverTempFiles());
     }
 
     [Fact]
