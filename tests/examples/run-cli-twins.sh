@@ -23,6 +23,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 printf 'bmc-secret\n' >"$work/bmc.pw"
 export IRONIC_BMC_PASSWORD_FILE="$work/bmc.pw" BMC_USER=admin
 export IRONIC_STORE="$work/default.db" IRONIC_SECRET_KEY_FILE="$work/secret.key"
+# The runbooks' default image cache (the user's data directory) is this run's own, not the home directory's.
+export XDG_DATA_HOME="$work/data"
 
 # start_bmc PROFILE: a standalone emulator; prints its URL.
 start_bmc() {

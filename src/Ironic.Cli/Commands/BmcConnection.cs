@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Ironic.Core.Inventory;
 using Ironic.Core.Redfish;
 
 namespace Ironic.Cli.Commands;
@@ -12,13 +13,14 @@ namespace Ironic.Cli.Commands;
 /// </summary>
 internal sealed class BmcConnection
 {
-    public const string PasswordVariable = "IRONIC_BMC_PASSWORD";
     public const string UsernameVariable = "IRONIC_BMC_USERNAME";
 
-    public Option<string> Bmc { get; } = new("--bmc") { Description = "The BMC's address, e.g. https://10.0.0.10.", Required = true };
+    public Option<string?> Bmc { get; } = new("--bmc") { Description = "The BMC's address, e.g. https://10.0.0.10 (or give --node)." };
+    public Option<string?> Node { get; } = new("--node") { Description = "A node of the inventory (name or UUID): its driver_info gives the BMC, system and credentials." };
+    public Option<string?> Store { get; } = CliContext.StoreOption();
     public Option<string?> System { get; } = new("--system") { Description = "The system: a path (/redfish/v1/Systems/1) or an id; default: the BMC's only system." };
     public Option<string?> Username { get; } = new("--username") { Description = $"The BMC user (default: ${UsernameVariable})." };
-    public Option<FileInfo?> PasswordFile { get; } = new("--password-file") { Description = $"A file whose first line is the BMC password (default: ${PasswordVariable})." };
+    public Option<FileInfo?> PasswordFile { get; } = new("--password-file") { Description = $"A file whose first line is the BMC password (default: ${InventoryCommandSupport.PasswordEnvironmentVariable})." };
     public Option<bool> Insecure { get; } = new("--insecure") { Description = "Do not verify the BMC's TLS certificate." };
     public Option<FileInfo?> CaBundle { get; } = new("--ca-bundle") { Description = "A PEM file of CA certificates to trust for the BMC." };
     public Option<int> Timeout { get; } = new("--timeout") { Description = "Seconds to wait for power changes and media insertion.", DefaultValueFactory = _ => 300 };
@@ -28,6 +30,8 @@ internal sealed class BmcConnection
     public void AddTo(Command command)
     {
         command.Add(Bmc);
+        command.Add(Node);
+        command.Add(Store);
         command.Add(System);
         command.Add(Username);
         command.Add(PasswordFile);
@@ -50,7 +54,7 @@ internal sealed class BmcConnection
         {
             try
             {
-                await using var hardware = Open(result, context, forceOffAfterGracefulTimeout?.Invoke(result) ?? false);
+                await using var hardware = await OpenAsync(result, context, forceOffAfterGracefulTimeout?.Invoke(result) ?? false, cancellationToken).ConfigureAwait(false);
                 await action(result, hardware, cancellationToken).ConfigureAwait(false);
                 return 0;
             }
@@ -61,16 +65,39 @@ internal sealed class BmcConnection
         });
     }
 
-    public RedfishHardware Open(ParseResult result, CliContext context, bool forceOffAfterGracefulTimeout = false)
+    /// <summary>The BMC of --bmc (credentials from --username/--password-file or the environment), or of --node (from the inventory).</summary>
+    public async Task<RedfishHardware> OpenAsync(ParseResult result, CliContext context, bool forceOffAfterGracefulTimeout, CancellationToken cancellationToken)
     {
-        var address = result.GetValue(Bmc)!;
-        if (!address.Contains("://", StringComparison.Ordinal)) address = "https://" + address;
-        if (!Uri.TryCreate(address, UriKind.Absolute, out var bmc))
+        var (bmcText, nodeName) = (result.GetValue(Bmc), result.GetValue(Node));
+        if ((bmcText is null) == (nodeName is null))
         {
-            throw new ArgumentException($"--bmc '{result.GetValue(Bmc)}' is not a URL; give it as https://host[:port].");
+            throw new ArgumentException(bmcText is null
+                ? "Say which BMC: --bmc https://host[:port] (with --username and --password-file), or --node NAME of the inventory."
+                : "Give --bmc or --node, not both: a node names its own BMC.");
         }
         var username = result.GetValue(Username) ?? Environment.GetEnvironmentVariable(UsernameVariable);
-        var password = ReadPassword(result.GetValue(PasswordFile));
+        var password = await InventoryCommandSupport.ReadPasswordAsync(result.GetValue(PasswordFile)?.FullName, cancellationToken).ConfigureAwait(false);
+        var system = result.GetValue(System);
+        var verifyTls = !result.GetValue(Insecure);
+        var caBundle = result.GetValue(CaBundle)?.FullName;
+        Uri? bmc;
+        if (nodeName is not null)
+        {
+            await using var inventory = await InventoryCommandSupport.OpenStoreAsync(result, Store, cancellationToken).ConfigureAwait(false);
+            var node = await inventory.GetNodeAsync(nodeName, cancellationToken).ConfigureAwait(false)
+                ?? throw NodeNotFoundException.ForNode(nodeName);
+            var target = RedfishNodeTarget.FromNode(node);
+            bmc = target.BmcAddress;
+            system ??= target.SystemId;
+            // The node's own credentials, unless the command line gives others.
+            if (result.GetValue(Username) is null && result.GetValue(PasswordFile) is null) (username, password) = (target.Username, target.Password);
+            verifyTls &= target.VerifyTls;
+            caBundle ??= RedfishNodeTarget.CaBundleOf(node);
+        }
+        else if (!RedfishNodeTarget.TryParseBmcAddress(bmcText, out bmc))
+        {
+            throw new ArgumentException($"--bmc '{bmcText}' is not a URL; give it as https://host[:port].");
+        }
         if (password is not null && username is null)
         {
             throw new ArgumentException($"A BMC password was given but no user: pass --username or set ${UsernameVariable}.");
@@ -81,23 +108,15 @@ internal sealed class BmcConnection
         {
             Username = username,
             Password = password,
-            VerifyTls = !result.GetValue(Insecure),
-            CaBundlePath = result.GetValue(CaBundle)?.FullName,
+            VerifyTls = verifyTls,
+            CaBundlePath = caBundle,
             Log = verbose ? line => context.Error.WriteLine($"ironic: {line}") : null,
         };
-        return new RedfishHardware(options, result.GetValue(System))
+        return new RedfishHardware(options, system)
         {
             PowerOptions = new RedfishPowerOptions { Timeout = timeout, ForceOffAfterGracefulTimeout = forceOffAfterGracefulTimeout },
             InsertOptions = new VirtualMediaInsertOptions { VerifyTimeout = timeout < TimeSpan.FromSeconds(60) ? timeout : TimeSpan.FromSeconds(60) },
         };
-    }
-
-    private static string? ReadPassword(FileInfo? file)
-    {
-        if (file is null) return Environment.GetEnvironmentVariable(PasswordVariable);
-        if (!file.Exists) throw new FileNotFoundException($"The password file '{file.FullName}' does not exist.", file.FullName);
-        using var reader = file.OpenText();
-        return reader.ReadLine() ?? "";
     }
 
     /// <summary>Prints slots as a table, or JSON with --json.</summary>

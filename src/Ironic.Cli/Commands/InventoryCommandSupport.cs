@@ -26,7 +26,7 @@ internal static class InventoryCommandSupport
         }
     }
 
-    /// <summary>The password from --password-file (first line's end trimmed), else $IRONIC_BMC_PASSWORD, else null.</summary>
+    /// <summary>The password from --password-file (its first line), else $IRONIC_BMC_PASSWORD, else null.</summary>
     public static async Task<string?> ReadPasswordAsync(string? passwordFile, CancellationToken cancellationToken)
     {
         if (passwordFile is not null)
@@ -36,7 +36,8 @@ internal static class InventoryCommandSupport
                 throw new FileNotFoundException($"The password file '{passwordFile}' does not exist. Write the BMC password into a file readable only by you and pass its path.", passwordFile);
             }
             var text = await File.ReadAllTextAsync(passwordFile, cancellationToken).ConfigureAwait(false);
-            return text.TrimEnd('\r', '\n');
+            var end = text.IndexOf('\n', StringComparison.Ordinal);
+            return (end < 0 ? text : text[..end]).TrimEnd('\r');
         }
         return Environment.GetEnvironmentVariable(PasswordEnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Ironic.Core.Inventory;
 
 namespace Ironic.Core.Redfish;
@@ -18,10 +19,9 @@ public sealed record RedfishNodeTarget(Uri BmcAddress, string? SystemId, string?
             throw new ArgumentException(
                 $"Node '{node.Name}' has no driver_info redfish_address (driver '{node.Driver}'). Set it (Set-IronicNode / ironic node set) or pass -BmcAddress.", nameof(node));
         }
-        if (!address.Contains("://", StringComparison.Ordinal)) address = "https://" + address;
-        if (!Uri.TryCreate(address, UriKind.Absolute, out var bmc))
+        if (!TryParseBmcAddress(address, out var bmc))
         {
-            throw new ArgumentException($"Node '{node.Name}' has redfish_address '{info["redfish_address"]}', which is not a URL.", nameof(node));
+            throw new ArgumentException($"Node '{node.Name}' has redfish_address '{address}', which is not a URL. Set it as https://host[:port] (Set-IronicNode / ironic node set).", nameof(node));
         }
         // Ironic's redfish_verify_ca is "true", "false", or a CA bundle path (verification on).
         var verify = !(info.TryGetValue("redfish_verify_ca", out var v) && v.Trim().Equals("false", StringComparison.OrdinalIgnoreCase));
@@ -31,6 +31,34 @@ public sealed record RedfishNodeTarget(Uri BmcAddress, string? SystemId, string?
             info.TryGetValue("redfish_username", out var user) && user.Length > 0 ? user : null,
             info.TryGetValue("redfish_password", out var password) ? password : null,
             verify);
+    }
+
+    /// <summary>
+    /// The node's target with its real BMC password. Nodes that Get-IronicNode or `--json` print
+    /// carry the password as "******"; such a node is read again from the inventory (by UUID) so
+    /// that piping it into a BMC command authenticates as the stored node would.
+    /// </summary>
+    public static async Task<RedfishNodeTarget> FromNodeAsync(Node node, Func<CancellationToken, Task<IInventoryStore>> openStore, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(openStore);
+        var target = FromNode(node);
+        if (target.Password != DriverInfoKeys.RedactedValue) return target;
+        var store = await openStore(cancellationToken).ConfigureAwait(false);
+        var stored = await store.GetNodeAsync(node.Uuid.ToString("D"), cancellationToken).ConfigureAwait(false)
+            ?? throw new NodeNotFoundException(
+                $"Node '{node.Name}' ({node.Uuid}) came with its BMC password hidden, and the inventory opened to read it has no such node. " +
+                "Name the node's inventory (-Store), or give the credential yourself (-Credential).");
+        return FromNode(stored);
+    }
+
+    /// <summary>A BMC address as operators write it: a URL, or host[:port] alone, which means https.</summary>
+    public static bool TryParseBmcAddress(string? text, [NotNullWhen(true)] out Uri? address)
+    {
+        address = null;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        text = text.Trim();
+        if (!text.Contains("://", StringComparison.Ordinal)) text = "https://" + text;
+        return Uri.TryCreate(text, UriKind.Absolute, out address) && address.Scheme is "http" or "https";
     }
 
     /// <summary>The CA bundle named by redfish_verify_ca, when it names a file.</summary>

@@ -7,20 +7,25 @@ namespace Ironic.PowerShell.Cmdlets;
 
 /// <summary>
 /// What every BMC cmdlet shares: where the BMC is (-BmcAddress, or a node from the pipeline),
-/// the credential, the system, TLS, the timeout, and -Verbose lines for each request.
+/// the credential, the system, TLS, the timeout, and -Verbose lines for each request. -Store is
+/// the inventory a piped node's hidden password is read back from.
 /// </summary>
-public abstract class BmcCmdletBase : AsyncPSCmdlet
+public abstract class BmcCmdletBase : InventoryCmdlet
 {
-    /// <summary>The BMC's address, e.g. https://10.0.0.10. Binds from a property named BmcAddress, Bmc or RedfishAddress.</summary>
+    /// <summary>
+    /// The BMC's address, e.g. https://10.0.0.10 (a bare host means https). Binds from a property
+    /// named BmcAddress, Bmc or RedfishAddress. A string, not a Uri, so that a piped node's own
+    /// BmcAddress property (which may lack the scheme) binds without a conversion error.
+    /// </summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Bmc", "RedfishAddress")]
-    public Uri? BmcAddress { get; set; }
+    public string? BmcAddress { get; set; }
 
-    /// <summary>A node from the inventory (Get-IronicNode); its driver_info gives the BMC when -BmcAddress is absent.</summary>
+    /// <summary>A node from the inventory (Get-IronicNode); its driver_info gives the BMC, system and credentials.</summary>
     [Parameter(ValueFromPipeline = true)]
     public Node? Node { get; set; }
 
-    /// <summary>The BMC user and password.</summary>
+    /// <summary>The BMC user and password (for a node: instead of its stored ones).</summary>
     [Parameter]
     [Credential]
     public PSCredential? Credential { get; set; }
@@ -44,37 +49,44 @@ public abstract class BmcCmdletBase : AsyncPSCmdlet
     public int TimeoutSec { get; set; } = 300;
 
     /// <summary>What the cmdlet acts on, for ShouldProcess and error targets.</summary>
-    protected string TargetName => (BmcAddress?.ToString() ?? (Node is null ? "(no BMC)" : $"node {Node.Name}")) + (SystemId is null ? "" : $" {SystemId}");
+    protected string TargetName => (Node is null ? BmcAddress ?? "(no BMC)" : $"node {Node.Name}") + (SystemId is null ? "" : $" {SystemId}");
 
-    /// <summary>The hardware for this record: -BmcAddress with -Credential, or the piped node's driver_info.</summary>
-    protected RedfishHardware OpenHardware(bool forceOffAfterGracefulTimeout = false)
+    /// <summary>
+    /// The hardware for this record: the piped node's BMC (its stored credentials, read back from
+    /// the inventory when the node object hides them, unless -Credential is given), else
+    /// -BmcAddress with -Credential.
+    /// </summary>
+    protected async Task<RedfishHardware> OpenHardwareAsync(CancellationToken cancellationToken, bool forceOffAfterGracefulTimeout = false)
     {
-        Uri address;
+        Uri? address;
         string? system = SystemId;
         string? username = Credential?.UserName;
         string? password = Credential?.GetNetworkCredential().Password;
         var verify = !SkipCertificateCheck.IsPresent;
         var caBundle = CaBundle;
-        if (BmcAddress is not null)
+        if (Node is not null)
         {
-            address = BmcAddress;
-        }
-        else if (Node is not null)
-        {
-            var target = RedfishNodeTarget.FromNode(Node);
+            var target = Credential is null
+                ? await RedfishNodeTarget.FromNodeAsync(Node, GetStoreAsync, cancellationToken).ConfigureAwait(false)
+                : RedfishNodeTarget.FromNode(Node);
+            // A piped node also binds its BmcAddress property to -BmcAddress; only a different address is a conflict.
+            if (BmcAddress is not null && (!RedfishNodeTarget.TryParseBmcAddress(BmcAddress, out var given) || given != target.BmcAddress))
+            {
+                throw new ArgumentException($"-BmcAddress {BmcAddress} is not the BMC of node {Node.Name} ({target.BmcAddress}): give a node or an address, not both.");
+            }
             address = target.BmcAddress;
             system ??= target.SystemId;
-            if (Credential is null)
-            {
-                username = target.Username;
-                password = target.Password;
-            }
+            if (Credential is null) (username, password) = (target.Username, target.Password);
             verify &= target.VerifyTls;
             caBundle ??= RedfishNodeTarget.CaBundleOf(Node);
         }
-        else
+        else if (BmcAddress is null)
         {
             throw new ArgumentException("Say which BMC: pass -BmcAddress https://host (with -Credential), or pipe a node from Get-IronicNode.");
+        }
+        else if (!RedfishNodeTarget.TryParseBmcAddress(BmcAddress, out address))
+        {
+            throw new ArgumentException($"-BmcAddress '{BmcAddress}' is not a URL; give it as https://host[:port].");
         }
         if (caBundle is not null) caBundle = SessionState.Path.GetUnresolvedProviderPathFromPSPath(caBundle);
         var timeout = TimeSpan.FromSeconds(TimeoutSec);
@@ -88,17 +100,17 @@ public abstract class BmcCmdletBase : AsyncPSCmdlet
     }
 
     /// <summary>Runs one BMC operation; a failure becomes a non-terminating error for this record.</summary>
-    protected async Task RunAsync(Func<RedfishHardware, Task> work)
+    protected async Task RunAsync(Func<RedfishHardware, Task> work, CancellationToken cancellationToken, bool forceOffAfterGracefulTimeout = false)
     {
         ArgumentNullException.ThrowIfNull(work);
         try
         {
-            await using var hardware = OpenHardware();
+            await using var hardware = await OpenHardwareAsync(cancellationToken, forceOffAfterGracefulTimeout).ConfigureAwait(false);
             await work(hardware).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException and not PipelineStoppedException)
         {
-            WriteError(ErrorRecords.FromException(e, (object?)BmcAddress ?? Node));
+            WriteError(ErrorRecords.FromException(e, (object?)Node ?? BmcAddress));
         }
     }
 }

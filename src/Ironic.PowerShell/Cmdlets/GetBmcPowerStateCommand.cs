@@ -15,5 +15,5 @@ public sealed class GetBmcPowerStateCommand : BmcCmdletBase
         {
             var system = await hardware.GetSystemAsync(cancellationToken).ConfigureAwait(false);
             WriteObject(new BmcPowerStatus(hardware.Client.Options.BmcAddress, system.Path, await system.GetPowerStateAsync(cancellationToken).ConfigureAwait(false)));
-        });
+        }, cancellationToken);
 }

@@ -19,5 +19,5 @@ public sealed class GetVirtualMediaCommand : BmcCmdletBase
         {
             var slots = await hardware.GetVirtualMediaSlotsAsync(cancellationToken).ConfigureAwait(false);
             WriteObject(CdOnly ? slots.Where(s => s.IsCdOrDvd).ToList() : slots, enumerateCollection: true);
-        });
+        }, cancellationToken);
 }

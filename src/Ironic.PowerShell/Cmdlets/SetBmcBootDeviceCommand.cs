@@ -38,6 +38,6 @@ public sealed class SetBmcBootDeviceCommand : BmcCmdletBase
             var boot = (await system.ReadAsync(cancellationToken).ConfigureAwait(false)).Body.Property("Boot");
             WriteObject(new BmcBootOverride(hardware.Client.Options.BmcAddress, system.Path,
                 boot?.String("BootSourceOverrideTarget"), boot?.String("BootSourceOverrideEnabled"), boot?.String("BootSourceOverrideMode")));
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

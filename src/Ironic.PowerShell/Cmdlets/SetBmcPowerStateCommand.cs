@@ -48,20 +48,15 @@ public sealed class SetBmcPowerStateCommand : BmcCmdletBase
         {
             return;
         }
-        try
+        await RunAsync(async hardware =>
         {
-            await using var hardware = OpenHardware(ForceOffAfterTimeout);
             await hardware.SetPowerStateAsync(action, cancellationToken).ConfigureAwait(false);
             if (PassThru)
             {
                 var system = await hardware.GetSystemAsync(cancellationToken).ConfigureAwait(false);
                 WriteObject(new BmcPowerStatus(hardware.Client.Options.BmcAddress, system.Path, await system.GetPowerStateAsync(cancellationToken).ConfigureAwait(false)));
             }
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not PipelineStoppedException)
-        {
-            WriteError(ErrorRecords.FromException(e, (object?)BmcAddress ?? Node));
-        }
+        }, cancellationToken, forceOffAfterGracefulTimeout: ForceOffAfterTimeout).ConfigureAwait(false);
     }
 
     private bool ConfirmExplicitlyOff() =>

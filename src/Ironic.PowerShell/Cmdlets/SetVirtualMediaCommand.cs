@@ -59,6 +59,6 @@ public sealed class SetVirtualMediaCommand : BmcCmdletBase
                 new VirtualMediaBootRequest(Image) { BootOnce = BootOnce, PowerOn = PowerOn, ReplaceInsertedImage = Force, Mode = Mode },
                 cancellationToken).ConfigureAwait(false);
             if (PassThru) WriteObject(slot);
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,5 @@
 using Ironic.Core.Hardware;
+using Ironic.Core.Inventory;
 using Ironic.Core.Redfish;
 
 namespace Ironic.Core.Tests.Redfish;
@@ -64,5 +65,62 @@ public class RedfishNodeTargetTests
         var e = Assert.Throws<ArgumentException>(() => RedfishNodeTarget.FromNode(new Ironic.Core.Inventory.Node { Name = "r2" }));
         Assert.Contains("redfish_address", e.Message, StringComparison.Ordinal);
         Assert.Contains("r2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.10", "https://10.0.0.10/")]
+    [InlineData("bmc7.example.com:8443", "https://bmc7.example.com:8443/")]
+    [InlineData("http://127.0.0.1:5000", "http://127.0.0.1:5000/")]
+    [InlineData(" https://[fd00::5]/ ", "https://[fd00::5]/")]
+    public void TryParseBmcAddress_TakesUrlsAndBareHosts(string text, string expected)
+    {
+        Assert.True(RedfishNodeTarget.TryParseBmcAddress(text, out var address));
+        Assert.Equal(new Uri(expected), address);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("ftp://10.0.0.1")]
+    [InlineData("https://")]
+    public void TryParseBmcAddress_RefusesWhatIsNoBmcUrl(string text) =>
+        Assert.False(RedfishNodeTarget.TryParseBmcAddress(text, out _));
+
+    /// <summary>Get-IronicNode prints nodes with "******" passwords; piped into a BMC cmdlet, the real one is read back.</summary>
+    [Fact]
+    public async Task FromNodeAsync_ReadsAHiddenPasswordBackFromTheInventory()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"target-{Guid.NewGuid():N}.db");
+        try
+        {
+            await using var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(file), CancellationToken.None, SecretKeySource.FromKey(new byte[SecretKeySource.KeySize]));
+            var stored = await store.CreateNodeAsync(new Ironic.Core.Inventory.Node
+            {
+                Name = "r3",
+                Driver = "redfish",
+                DriverInfo = new Dictionary<string, string> { ["redfish_address"] = "10.0.0.3", ["redfish_username"] = "root", ["redfish_password"] = "calvin" },
+            }, CancellationToken.None);
+            var opened = 0;
+            Task<IInventoryStore> Open(CancellationToken _) { opened++; return Task.FromResult(store); }
+
+            var fromPrinted = await RedfishNodeTarget.FromNodeAsync(stored.Redacted(), Open, CancellationToken.None);
+            Assert.Equal("calvin", fromPrinted.Password);
+            Assert.Equal("root", fromPrinted.Username);
+            Assert.Equal(1, opened);
+
+            var fromStore = await RedfishNodeTarget.FromNodeAsync(stored, Open, CancellationToken.None);
+            Assert.Equal("calvin", fromStore.Password);
+            Assert.Equal(1, opened); // a node that carries its password needs no inventory
+
+            var unknown = stored.Redacted() with { Uuid = Guid.NewGuid(), Name = "elsewhere" };
+            var e = await Assert.ThrowsAsync<NodeNotFoundException>(() => RedfishNodeTarget.FromNodeAsync(unknown, Open, CancellationToken.None));
+            Assert.Contains("elsewhere", e.Message, StringComparison.Ordinal);
+            Assert.Contains("-Store", e.Message, StringComparison.Ordinal);
+            Assert.Contains("-Credential", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(file);
+        }
     }
 }
