@@ -1,6 +1,6 @@
 # Needs pwsh, the built module and a test ISO from ../shared/tools/make-test-iso.sh.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot '../../out/Ironic') -Force
+    . "$PSScriptRoot/ImportIronic.ps1"
     $script:base = Join-Path $TestDrive 'base.iso'
     & (Join-Path $PSScriptRoot '../../../shared/tools/make-test-iso.sh') $script:base | Out-Null
 }

@@ -1,6 +1,6 @@
 # Pester 5: the boot server cmdlets against the built module and the real `ironic` executable.
 BeforeAll {
-    Import-Module "$PSScriptRoot/../../out/Ironic/Ironic.psd1" -Force
+    . "$PSScriptRoot/ImportIronic.ps1"
     $script:store = Join-Path ([IO.Path]::GetTempPath()) "pester-boot-$([guid]::NewGuid().ToString('N')).db"
 }
 

@@ -1,9 +1,7 @@
 # Pester 5. Deploys against fake hardware in a scratch inventory (no BMC needed); the ISO path
 # needs a boot server on the same inventory, started here with the module's own cmdlet.
 BeforeAll {
-    $manifest = $env:IRONIC_MODULE_PATH
-    if (-not $manifest) { $manifest = Get-ChildItem "$PSScriptRoot/../../out/Ironic/*/Ironic.psd1" | Select-Object -Last 1 -ExpandProperty FullName }
-    Import-Module $manifest -Force
+    . "$PSScriptRoot/ImportIronic.ps1"
     $store = Join-Path ([IO.Path]::GetTempPath()) "pester-deploy-$PID.db"
     $cache = Join-Path ([IO.Path]::GetTempPath()) "pester-deploy-cache-$PID"
 }

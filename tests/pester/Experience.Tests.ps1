@@ -1,6 +1,6 @@
 # What a user meets besides the cmdlets: about_Ironic, tab completion, table views.
 BeforeAll {
-    Import-Module $env:IRONIC_MODULE_PATH -Force
+    . "$PSScriptRoot/ImportIronic.ps1"
     $script:store = Join-Path ([System.IO.Path]::GetTempPath()) "ironic-pester-$([guid]::NewGuid().ToString('N')).db"
     New-IronicNode -Name pester-n01 -MacAddress 52:54:00:ab:cd:01 -Store $store | Out-Null
     New-IronicNode -Name pester-n02 -MacAddress 52:54:00:ab:cd:02 -Store $store | Out-Null

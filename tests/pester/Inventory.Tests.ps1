@@ -1,8 +1,6 @@
 # Pester 5. Node and port cmdlets against a temporary SQLite inventory (build.ps1 -Task Test).
 BeforeAll {
-    $manifest = $env:IRONIC_MODULE_PATH
-    if (-not $manifest) { $manifest = Get-ChildItem "$PSScriptRoot/../../out/Ironic/*/Ironic.psd1" | Select-Object -Last 1 -ExpandProperty FullName }
-    Import-Module $manifest -Force
+    . "$PSScriptRoot/ImportIronic.ps1"
     $env:IRONIC_SECRET_KEY = [Convert]::ToBase64String([byte[]]::new(32))
     $store = Join-Path ([IO.Path]::GetTempPath()) "pester-inventory-$PID.db"
     $PSDefaultParameterValues['*-Ironic*:Store'] = $store

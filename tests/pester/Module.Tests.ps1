@@ -1,8 +1,6 @@
 # Pester 5. Runs against the built module in out/ (build.ps1 -Task Test sets IRONIC_MODULE_PATH).
 BeforeAll {
-    $manifest = $env:IRONIC_MODULE_PATH
-    if (-not $manifest) { $manifest = Get-ChildItem "$PSScriptRoot/../../out/Ironic/*/Ironic.psd1" | Select-Object -Last 1 -ExpandProperty FullName }
-    Import-Module $manifest -Force
+    . "$PSScriptRoot/ImportIronic.ps1"
 }
 
 Describe 'Ironic module' {

@@ -3,7 +3,7 @@
 # and drives the Redfish cmdlets against it.
 BeforeAll {
     $root = Resolve-Path "$PSScriptRoot/../.."
-    Import-Module "$root/out/Ironic/Ironic.psd1" -Force
+    . "$PSScriptRoot/ImportIronic.ps1"
     $port = Get-Random -Minimum 20000 -Maximum 40000
     $emulator = Start-Process dotnet -ArgumentList "run --project $root/tests/emulator/Ironic.BmcEmulator -- --listen 127.0.0.1:$port --profile idrac" -PassThru -NoNewWindow
     $bmc = "http://127.0.0.1:$port"
@@ -37,6 +37,20 @@ Describe 'Redfish cmdlets' {
         $bad = [pscredential]::new('admin', (ConvertTo-SecureString 'wrong' -AsPlainText -Force))
         Get-BmcPowerState -BmcAddress $bmc -Credential $bad -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'BmcAuthenticationFailed*'
+    }
+
+    It 'takes a node from Get-IronicNode, whose password it reads back from the inventory' {
+        $store = Join-Path ([IO.Path]::GetTempPath()) "pester-redfish-$PID.db"
+        try {
+            New-IronicNode -Name pester-bmc -Driver redfish -BmcAddress $bmc -Credential $cred -Store $store | Out-Null
+            (Get-IronicNode -Name pester-bmc -Store $store).DriverInfo['redfish_password'] | Should -Be '******'
+            $slots = Get-IronicNode -Name pester-bmc -Store $store | Get-VirtualMedia -CdOnly -Store $store -ErrorAction Stop
+            $slots | Should -Not -BeNullOrEmpty
+            (Get-IronicNode -Name pester-bmc -Store $store | Get-BmcPowerState -Store $store -ErrorAction Stop).PowerState | Should -Not -BeNullOrEmpty
+        }
+        finally {
+            Remove-Item $store* -ErrorAction SilentlyContinue
+        }
     }
 
     It 'ejects, and an empty slot is success' {
