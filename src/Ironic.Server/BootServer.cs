@@ -207,7 +207,7 @@ public sealed class BootServer : IAsyncDisposable
             _logger.LogWarning("No shared secret ([boot_server]shared_secret or ${Env}): this server cannot forward to or answer other servers.", BootServerOptions.SecretEnvironmentVariable);
         }
         var self = new Conductor(Options.Name, Options.InternalUrl ?? Address, DateTimeOffset.UtcNow) { ConductorGroup = Options.ConductorGroup };
-        _membership = new ConductorMembership(_store, self, Options.HeartbeatInterval, Options.HeartbeatTimeout, _logger);
+        _membership = new ConductorMembership(_store, self, Options.HeartbeatInterval, Options.HeartbeatTimeout, _logger, Options.HashPartitionExponent);
         _boot = new BootEndpoints(Options, BootConfig, _membership, _forwarder, _logger, NodeCalledBack, Activity);
         await _membership.StartAsync(cancellationToken).ConfigureAwait(false);
     }

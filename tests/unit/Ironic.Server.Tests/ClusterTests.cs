@@ -28,7 +28,8 @@ public sealed class ClusterTests
         }
     }
 
-    private static async Task<Cluster> StartAsync(string kind, int count)
+    /// <param name="config">ironic.conf text read over each server's options, as `ironic serve --config` reads it.</param>
+    private static async Task<Cluster> StartAsync(string kind, int count, string? config = null)
     {
         var location = TestInventory.Location(kind);
         var group = "g" + Guid.NewGuid().ToString("N")[..10];
@@ -40,7 +41,7 @@ public sealed class ClusterTests
             var store = InventoryStores.Open(location);
             await store.MigrateAsync(CancellationToken.None);
             stores.Add(store);
-            var server = BootServer.Create(new BootServerOptions
+            var options = new BootServerOptions
             {
                 Listen = "127.0.0.1:0",
                 Name = $"{group}-c{i}",
@@ -49,7 +50,9 @@ public sealed class ClusterTests
                 HeartbeatInterval = HeartbeatInterval,
                 HeartbeatTimeout = HeartbeatTimeout,
                 ForwardTimeout = ForwardTimeout,
-            }, _ => { }, store);
+            };
+            if (config is not null) options = IronicConfigFile.Apply(IronicConfigFile.Parse(config, "test.conf"), options, Path.GetTempPath(), "test.conf");
+            var server = BootServer.Create(options, _ => { }, store);
             await server.StartAsync(CancellationToken.None);
             servers.Add(server);
         }
@@ -163,6 +166,34 @@ public sealed class ClusterTests
         // Nodes of the survivors did not move.
         var kept = nodes.Except(orphans).ToList();
         Assert.All(kept, k => Assert.NotEqual(victim.Options.Name, survivors[0].Ring!.GetOwner(k.Node)!.Name));
+    }
+
+    [Fact]
+    public async Task HashPartitionExponent_FromIronicConf_GivesTheOwnersToozGivesWithThatExponent()
+    {
+        await using var cluster = await StartAsync("sqlite", 3, "[DEFAULT]\nhash_partition_exponent = 3\n");
+        var nodes = await AddNodesAsync(cluster, 60);
+        var hosts = cluster.Servers.Select(s => s.Options.Name).ToArray();
+        var tooz = await Ironic.Core.Tests.Boot.Tooz.OwnersAsync([(hosts, 3), (hosts, 5)], nodes.Select(n => n.Node.Uuid.ToString("D")).ToArray());
+        var (exponent3, exponent5) = (tooz[0], tooz[1]);
+        // The exponent matters for these nodes: with Ironic's default of 5 some would have other owners.
+        Assert.Contains(nodes, n => exponent3[n.Node.Uuid.ToString("D")] != exponent5[n.Node.Uuid.ToString("D")]);
+
+        foreach (var server in cluster.Servers)
+        {
+            Assert.Equal(3, server.Ring!.PartitionExponent);
+            Assert.Equal(3 * 8, server.Ring.RingFor(cluster.Group)!.PointCount);
+            Assert.All(nodes, n => Assert.Equal(exponent3[n.Node.Uuid.ToString("D")], server.Ring.GetOwner(n.Node)!.Name));
+        }
+        // And the owner tooz names is the server that renders the node's script, whoever is asked.
+        foreach (var (node, mac) in nodes)
+        {
+            var response = await RawHttp.SendAsync(cluster.Servers[0].Address!, $"/v1/boot/{mac}/boot.ipxe");
+            Assert.Equal(200, response.Status);
+            var owner = cluster.Servers.Single(s => s.Options.Name == exponent3[node.Uuid.ToString("D")]);
+            Assert.Equal(owner.Options.Name, owner.Activity.Get(node.Uuid, node.Name).LastBootConfig?.ServedBy);
+            Assert.All(cluster.Servers.Where(s => s != owner), s => Assert.Null(s.Activity.Get(node.Uuid, node.Name).LastBootConfig));
+        }
     }
 
     [Fact]
