@@ -265,14 +265,16 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         var basic = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_options.Username}:{_options.Password}")));
         if (!_options.UseSessions) return new Authentication("basic", basic, null, null, null);
 
+        // The login is the first thing a flaky or busy BMC meets: its requests are retried like
+        // every other. A BMC still unreachable or busy after the retries is reported as such.
         var sessionsPath = DefaultSessionsPath;
         try
         {
-            var root = await SendOnceAsync(HttpMethod.Get, ServiceRootPath, null, null, authentication: null, cancellationToken).ConfigureAwait(false);
+            var root = await SendWithRetriesAsync(HttpMethod.Get, ServiceRootPath, null, null, authentication: null, e => IsRetryable(HttpMethod.Get, e), cancellationToken).ConfigureAwait(false);
             if (root.Body?.Property("Links")?.Link("Sessions") is { } link) sessionsPath = link;
             if (root.Body is { } rootBody) _serviceRoot = rootBody;
         }
-        catch (RedfishException e) when (e is not RedfishUnreachableException)
+        catch (RedfishException e) when (e is not RedfishUnreachableException and not RedfishBusyException)
         {
             // Some BMCs want credentials even for the service root: the standard path will do.
         }
@@ -280,7 +282,11 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         var credentials = new JsonObject { ["UserName"] = _options.Username, ["Password"] = _options.Password ?? "" };
         try
         {
-            var response = await CreateSessionAsync(sessionsPath, credentials, cancellationToken).ConfigureAwait(false);
+            // Creating a session is asked again after any connection error, not only when the
+            // request never left: a second try changes nothing but the BMC's session list, where
+            // an orphan from a lost answer times out on its own.
+            var response = await SendWithRetriesAsync(HttpMethod.Post, sessionsPath, credentials, null, authentication: null,
+                e => IsRetryable(e is RedfishUnreachableException ? HttpMethod.Get : HttpMethod.Post, e), cancellationToken).ConfigureAwait(false);
             if (response.IsSuccess && response.SessionToken is { Length: > 0 } token)
             {
                 lock (_tokensSeen) _tokensSeen.Add(token);
@@ -291,26 +297,11 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
             _options.Log?.Invoke($"POST {sessionsPath} answered {(int)response.StatusCode} without X-Auth-Token; using Basic authentication");
             return new Authentication("basic", basic, null, null, null);
         }
-        catch (RedfishException e) when (e is not RedfishUnreachableException)
+        catch (RedfishException e) when (e is not RedfishUnreachableException and not RedfishBusyException)
         {
+            // A busy BMC (503) was asked again above rather than pushed onto Basic for the whole run.
             _options.Log?.Invoke($"no session ({(e.StatusCode is { } s ? ((int)s).ToString(CultureInfo.InvariantCulture) : "no answer")}); using Basic authentication");
             return new Authentication("basic", basic, null, null, e);
-        }
-    }
-
-    // A busy BMC (503) is asked again rather than pushed onto Basic for the whole run.
-    private async Task<RedfishResponse> CreateSessionAsync(string sessionsPath, JsonObject credentials, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await SendOnceAsync(HttpMethod.Post, sessionsPath, credentials, null, authentication: null, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedfishBusyException e) when (attempt < _options.WriteRetries)
-            {
-                await Task.Delay(Clamp(e.RetryAfter ?? Backoff(attempt)), cancellationToken).ConfigureAwait(false);
-            }
         }
     }
 
@@ -346,13 +337,11 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var auth = _auth ?? await EnsureAuthenticatedAsync(null, cancellationToken).ConfigureAwait(false);
         var reauthenticated = false;
-        var isRead = method == HttpMethod.Get || method == HttpMethod.Head;
-        var retries = isRead ? _options.ReadRetries : _options.WriteRetries;
-        for (var attempt = 0; ; attempt++)
+        while (true)
         {
             try
             {
-                return await SendOnceAsync(method, path, body, ifMatch, auth, cancellationToken).ConfigureAwait(false);
+                return await SendWithRetriesAsync(method, path, body, ifMatch, auth, e => IsRetryable(method, e), cancellationToken).ConfigureAwait(false);
             }
             catch (RedfishAuthenticationException) when (!reauthenticated && auth.Mode == "session")
             {
@@ -360,7 +349,6 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
                 reauthenticated = true;
                 _options.Log?.Invoke("the session was refused (401); creating a new one");
                 auth = await EnsureAuthenticatedAsync(auth, cancellationToken).ConfigureAwait(false);
-                attempt--;
             }
             catch (RedfishAuthenticationException e) when (auth.Mode == "basic" && auth.SessionRefusal is { } refusal)
             {
@@ -370,7 +358,21 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
                     + (failure.BmcSaid.Length > 0 ? $". The BMC said: {Redact(failure.BmcSaid)}" : "")
                     + ". Check the user name and password (and that the account is not locked).", failure);
             }
-            catch (RedfishException e) when (attempt < retries && IsRetryable(method, e))
+        }
+    }
+
+    /// <summary>One request, repeated while <paramref name="retryable"/> says the failure may pass, up to the read or write retries.</summary>
+    private async Task<RedfishResponse> SendWithRetriesAsync(HttpMethod method, string path, JsonNode? body, string? ifMatch, Authentication? authentication,
+        Func<RedfishException, bool> retryable, CancellationToken cancellationToken)
+    {
+        var retries = method == HttpMethod.Get || method == HttpMethod.Head ? _options.ReadRetries : _options.WriteRetries;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await SendOnceAsync(method, path, body, ifMatch, authentication, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedfishException e) when (attempt < retries && retryable(e))
             {
                 var delay = e.RetryAfter ?? Backoff(attempt);
                 _options.Log?.Invoke($"{method} {Describe(path)}: {(e.StatusCode is { } s ? $"{(int)s}" : "no answer")}, retry {attempt + 1} of {retries} in {delay.TotalSeconds:0.##} s");

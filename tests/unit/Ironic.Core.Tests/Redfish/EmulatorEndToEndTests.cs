@@ -111,6 +111,36 @@ public class EmulatorEndToEndTests(ImageServerFixture images) : IClassFixture<Im
     }
 
     [Fact]
+    public async Task FirstLogin_SurvivesADroppedConnection()
+    {
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Idrac });
+        bmc.DropNext(1);
+        await using var hardware = Hardware(bmc);
+
+        Assert.Equal(HardwarePowerState.Off, await hardware.GetPowerStateAsync(CancellationToken.None));
+
+        var requests = bmc.Requests.ToList();
+        Assert.Equal(("GET", "/redfish/v1/", 0), (requests[0].Method, requests[0].Path.TrimEnd('/') + "/", requests[0].Status));
+        Assert.Equal(("GET", 200), (requests[1].Method, requests[1].Status));
+        Assert.Contains(requests, r => r.Method == "POST" && r.Path.EndsWith("/Sessions", StringComparison.Ordinal) && r.Status == 201);
+        Assert.Equal("session", hardware.Client.AuthenticationMode);
+    }
+
+    [Fact]
+    public async Task FirstLogin_SurvivesServiceUnavailable()
+    {
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Ilo, RetryAfterSeconds = 0 });
+        bmc.FailNext(3);
+        await using var hardware = Hardware(bmc);
+
+        Assert.Equal(HardwarePowerState.Off, await hardware.GetPowerStateAsync(CancellationToken.None));
+
+        var login = bmc.Requests.Take(5).Select(r => (r.Method, r.Status)).ToList();
+        Assert.Equal([("GET", 503), ("GET", 503), ("GET", 503), ("GET", 200), ("POST", 201)], login);
+        Assert.Equal("session", hardware.Client.AuthenticationMode);
+    }
+
+    [Fact]
     public async Task Tls_IsVerified_AndTheEmulatorsCertificateIsTrustedThroughACaBundle()
     {
         await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Generic, UseTls = true });
