@@ -132,9 +132,17 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
     /// ends, and its failure becomes a <see cref="RedfishActionRefusedException"/>.
     /// </summary>
     /// <param name="body">The JSON body; null sends an empty body.</param>
-    public async Task<RedfishResponse> PostAsync(string path, JsonNode? body, CancellationToken cancellationToken)
+    public Task<RedfishResponse> PostAsync(string path, JsonNode? body, CancellationToken cancellationToken) =>
+        PostAsync(path, body, retryWhenInUse: true, cancellationToken);
+
+    /// <inheritdoc cref="PostAsync(string, JsonNode?, CancellationToken)"/>
+    /// <param name="retryWhenInUse">
+    /// False when a ResourceInUse answer is final for this request (inserting into a slot that
+    /// holds another image): it is thrown at once instead of being asked again.
+    /// </param>
+    public async Task<RedfishResponse> PostAsync(string path, JsonNode? body, bool retryWhenInUse, CancellationToken cancellationToken)
     {
-        var response = await SendAsync(HttpMethod.Post, path, body, null, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync(HttpMethod.Post, path, body, null, cancellationToken, retryWhenInUse).ConfigureAwait(false);
         return await FollowTaskAsync("POST", path, response, cancellationToken).ConfigureAwait(false);
     }
 
@@ -143,7 +151,12 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
     /// weak one made strong, then without If-Match, as BMCs differ in what they accept.
     /// </summary>
     /// <param name="etag">The ETag read with the resource, if any; when null the resource is read for one.</param>
-    public async Task<RedfishResponse> PatchAsync(string path, JsonNode body, string? etag, CancellationToken cancellationToken)
+    public Task<RedfishResponse> PatchAsync(string path, JsonNode body, string? etag, CancellationToken cancellationToken) =>
+        PatchAsync(path, body, etag, retryWhenInUse: true, cancellationToken);
+
+    /// <inheritdoc cref="PatchAsync(string, JsonNode, string?, CancellationToken)"/>
+    /// <param name="retryWhenInUse">False when a ResourceInUse answer is final for this request (see <see cref="PostAsync(string, JsonNode?, bool, CancellationToken)"/>).</param>
+    public async Task<RedfishResponse> PatchAsync(string path, JsonNode body, string? etag, bool retryWhenInUse, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         etag ??= (await GetAsync(path, cancellationToken).ConfigureAwait(false)).ETag;
@@ -158,7 +171,7 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
                 tried.Add(candidate);
                 try
                 {
-                    var response = await SendAsync(HttpMethod.Patch, path, body, candidate, cancellationToken).ConfigureAwait(false);
+                    var response = await SendAsync(HttpMethod.Patch, path, body, candidate, cancellationToken, retryWhenInUse).ConfigureAwait(false);
                     return await FollowTaskAsync("PATCH", path, response, cancellationToken).ConfigureAwait(false);
                 }
                 catch (RedfishException e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.PreconditionRequired)
@@ -332,7 +345,7 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
 
     // ---- the request loop ------------------------------------------------------------------
 
-    private async Task<RedfishResponse> SendAsync(HttpMethod method, string path, JsonNode? body, string? ifMatch, CancellationToken cancellationToken)
+    private async Task<RedfishResponse> SendAsync(HttpMethod method, string path, JsonNode? body, string? ifMatch, CancellationToken cancellationToken, bool retryWhenInUse = true)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var auth = _auth ?? await EnsureAuthenticatedAsync(null, cancellationToken).ConfigureAwait(false);
@@ -341,7 +354,8 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         {
             try
             {
-                return await SendWithRetriesAsync(method, path, body, ifMatch, auth, e => IsRetryable(method, e), cancellationToken).ConfigureAwait(false);
+                return await SendWithRetriesAsync(method, path, body, ifMatch, auth,
+                    e => IsRetryable(method, e) && (retryWhenInUse || !e.HasMessageId("ResourceInUse")), cancellationToken).ConfigureAwait(false);
             }
             catch (RedfishAuthenticationException) when (!reauthenticated && auth.Mode == "session")
             {

@@ -327,10 +327,48 @@ public class EmulatorEndToEndTests(ImageServerFixture images) : IClassFixture<Im
         await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Generic, PreinsertedImage = "http://192.0.2.9/old-installer.iso" });
         await using var hardware = Hardware(bmc);
         var e = await Assert.ThrowsAsync<RedfishBusyException>(() => hardware.InsertVirtualMediaAsync(_images.ImageUrl, CancellationToken.None));
-        Assert.Contains("http://192.0.2.9/old-installer.iso", e.Message, StringComparison.Ordinal);
+        Assert.True(e.Message.StartsWith($"The BMC at {bmc.Address} reports that its virtual media slot {bmc.State.CdSlot.Path} already holds Image 'http://192.0.2.9/old-installer.iso', Inserted true, so {_images.ImageUrl} was not inserted.", StringComparison.Ordinal), e.Message);
+        Assert.DoesNotContain(bmc.Requests, r => r.Path.EndsWith("VirtualMedia.InsertMedia", StringComparison.Ordinal));
 
         var slot = await hardware.AttachAndBootAsync(new VirtualMediaBootRequest(_images.ImageUrl) { ReplaceInsertedImage = true }, CancellationToken.None);
         Assert.Equal(_images.ImageUrl.AbsoluteUri, bmc.State.Slot(slot.Path).Image);
+    }
+
+    [Fact]
+    public async Task BusySlot_TakenJustBeforeTheInsert_EndsInTheBmcsResourceInUse_AskedOnce()
+    {
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Generic, ImageFetch = ImageFetchMode.None });
+        const string Other = "http://192.0.2.9/someone-elses.iso";
+        using var racer = new RacingInsert(new SocketsHttpHandler(), bmc, Other);
+        await using var hardware = Hardware(bmc, handler: racer);
+
+        var e = await Assert.ThrowsAsync<RedfishBusyException>(() => hardware.InsertVirtualMediaAsync(_images.ImageUrl, CancellationToken.None));
+
+        var inserts = bmc.Requests.Where(r => r.Method == "POST" && r.Path.EndsWith("VirtualMedia.InsertMedia", StringComparison.Ordinal)).Select(r => r.Status).ToList();
+        Assert.Equal([204, 409], inserts);
+        Assert.True(e.HasMessageId("ResourceInUse"));
+        var said = Assert.Single(e.BmcMessages);
+        Assert.Contains($"it answered 409 and said: {said.MessageId}: {said.Message}", e.Message, StringComparison.Ordinal);
+        Assert.Contains(Other, said.Message, StringComparison.Ordinal);
+        Assert.True(e.Message.Contains($"The slot now reads Image '{Other}', Inserted true.", StringComparison.Ordinal), e.Message);
+    }
+
+    /// <summary>Just before the client's first InsertMedia reaches the BMC, another client inserts its own image (Basic authentication).</summary>
+    private sealed class RacingInsert(HttpMessageHandler inner, BmcEmulator bmc, string image) : DelegatingHandler(inner)
+    {
+        private int _raced;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.EndsWith("VirtualMedia.InsertMedia", StringComparison.Ordinal) && Interlocked.Exchange(ref _raced, 1) == 0)
+            {
+                using var other = new HttpRequestMessage(HttpMethod.Post, request.RequestUri) { Content = new StringContent($$"""{"Image":"{{image}}"}""", System.Text.Encoding.UTF8, "application/json") };
+                other.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{bmc.Options.UserName}:{bmc.Options.Password}")));
+                using var answer = await base.SendAsync(other, cancellationToken);
+                Assert.True(answer.IsSuccessStatusCode, $"the racing insert failed: {(int)answer.StatusCode}");
+            }
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 
     [Fact]
