@@ -164,7 +164,7 @@ public sealed class RedfishVirtualMedia(RedfishClient client, RedfishSystem syst
         }
         throw new RedfishActionRefusedException(
             $"The BMC at {client.Options.BmcAddress} accepted {image} for {slot.Path}, but then the slot read "
-            + $"Image '{inserted.Image ?? "(none)"}', Inserted {(inserted.Inserted?.ToString() ?? "(not reported)")}, Health {inserted.Health ?? "(not reported)"}. "
+            + $"Image '{inserted.Image ?? "(none)"}', Inserted {(inserted.Inserted is { } b ? (b ? "true" : "false") : "(not reported)")}, Status.Health {inserted.Health ?? "(not reported)"}. "
             + "The BMC most likely cannot fetch the image: check that the URL answers HEAD and Range requests from the BMC's network.",
             new RedfishFailure("POST", client.Resolve(slot.Path), null, []));
     }

@@ -314,11 +314,18 @@ public class EmulatorEndToEndTests(ImageServerFixture images) : IClassFixture<Im
         await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Idrac });
         await using var hardware = Hardware(bmc);
         var url = new Uri(_images.Address, "images/node1.img?token=abc");
+
         var e = await Assert.ThrowsAsync<RedfishActionRefusedException>(() => hardware.InsertVirtualMediaAsync(url, CancellationToken.None));
-        Assert.Contains("refused to insert", e.Message, StringComparison.Ordinal);
-        Assert.Contains("The BMC said", e.Message.Replace("and said", "The BMC said", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.NotEmpty(e.BmcMessages);
-        Assert.Contains(e.BmcMessages[0].Message!, e.Message, StringComparison.Ordinal);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, e.StatusCode);
+        var said = Assert.Single(e.BmcMessages);
+        Assert.Equal("Base.1.12.ActionParameterValueError", said.MessageId);
+        Assert.Contains("the image must be an .iso file named in the URL path, without a query string", said.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            $"The BMC at {bmc.Address} refused to insert {url} into {bmc.State.CdSlot.Path}: it answered 400 and said: {said.MessageId}: {said.Message!.TrimEnd('.')}. "
+            + "Many BMCs want image URLs that end in .iso, carry no query string.", e.Message);
+        Assert.Empty(bmc.State.Boots);
+        Assert.False(bmc.State.CdSlot.Inserted);
     }
 
     [Fact]
@@ -371,14 +378,38 @@ public class EmulatorEndToEndTests(ImageServerFixture images) : IClassFixture<Im
         }
     }
 
-    [Fact]
-    public async Task ImageTheBmcCannotFetch_IsReportedAfterVerification()
+    [Theory]
+    [InlineData(BmcProfile.Ilo, "false")]        // drops the image when the fetch fails
+    [InlineData(BmcProfile.Generic, "true")]     // keeps it inserted, marked Critical
+    public async Task ImageTheBmcCannotFetch_IsRefused_AfterVerification_QuotingTheSlotAsTheBmcReadsIt(BmcProfile profile, string insertedAfter)
     {
-        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Ilo });
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = profile });
         await using var hardware = Hardware(bmc);
         var missing = new Uri(_images.Address, "images/missing.iso");
-        var e = await Assert.ThrowsAnyAsync<RedfishException>(() => hardware.InsertVirtualMediaAsync(missing, hardware.InsertOptions with { VerifyTimeout = TimeSpan.FromSeconds(5) }, CancellationToken.None));
-        Assert.Contains("missing.iso", e.Message, StringComparison.Ordinal);
+
+        var e = await Assert.ThrowsAsync<RedfishActionRefusedException>(() => hardware.InsertVirtualMediaAsync(missing, hardware.InsertOptions with { VerifyTimeout = TimeSpan.FromSeconds(5) }, CancellationToken.None));
+
+        var slot = bmc.State.CdSlot;
+        Assert.Equal(ImageDownloadStatus.Failed, slot.Download.Status);
+        Assert.Equal(
+            $"The BMC at {bmc.Address} accepted {missing} for {slot.Path}, but then the slot read Image '{missing}', Inserted {insertedAfter}, Status.Health Critical. "
+            + "The BMC most likely cannot fetch the image: check that the URL answers HEAD and Range requests from the BMC's network.", e.Message);
+    }
+
+    [Fact]
+    public async Task ImageTheBmcCannotFetch_IsRefusedAtInsert_ByABmcThatChecksFirst_QuotingIt()
+    {
+        await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Idrac });
+        await using var hardware = Hardware(bmc);
+        var missing = new Uri(_images.Address, "images/missing.iso");
+
+        var e = await Assert.ThrowsAsync<RedfishActionRefusedException>(() => hardware.InsertVirtualMediaAsync(missing, CancellationToken.None));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, e.StatusCode);
+        var said = Assert.Single(e.BmcMessages);
+        Assert.Equal("Base.1.12.ResourceMissingAtURI", said.MessageId);
+        Assert.Contains($"'{missing}' was not found", said.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"The BMC at {bmc.Address} refused to insert {missing} into {bmc.State.CdSlot.Path}: it answered 400 and said: Base.1.12.ResourceMissingAtURI: {said.Message!.TrimEnd('.')}.", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
