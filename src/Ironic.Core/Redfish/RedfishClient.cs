@@ -581,12 +581,16 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         return text;
     }
 
+    /// <summary>The longest a dispose waits for the BMC to end the session.</summary>
+    public static readonly TimeSpan LogoutTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Logs out (at most <see cref="LogoutTimeout"/>, and each request's own timeout), then releases the connections.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposed) return;
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            using var timeout = new CancellationTokenSource(LogoutTimeout);
             await LogOutAsync(timeout.Token).ConfigureAwait(false);
         }
         finally
@@ -597,11 +601,25 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Logs out as <see cref="DisposeAsync"/> does, blocking the caller for as long (a session left
+    /// open holds one of the BMC's few session slots until it times out there). Prefer
+    /// <c>await using</c>; this is for callers that can only dispose synchronously.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed) return;
-        _disposed = true;
-        _http.Dispose();
-        _authLock.Dispose();
+        try
+        {
+            using var timeout = new CancellationTokenSource(LogoutTimeout);
+            // On the thread pool, so that no synchronization context of the caller can deadlock the wait.
+            Task.Run(() => LogOutAsync(timeout.Token), CancellationToken.None).Wait(LogoutTimeout);
+        }
+        finally
+        {
+            _disposed = true;
+            _http.Dispose();
+            _authLock.Dispose();
+        }
     }
 }

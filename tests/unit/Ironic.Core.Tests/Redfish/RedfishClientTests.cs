@@ -33,6 +33,46 @@ public class RedfishClientTests
     }
 
     [Fact]
+    public async Task SynchronousDispose_AlsoLogsOut()
+    {
+        using var bmc = new ScriptedBmc();
+        var client = new RedfishClient(Options(), bmc);
+        await client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None);
+
+        client.Dispose();
+
+        var logout = Assert.Single(bmc.To("DELETE", "/redfish/v1/SessionService/Sessions/7"));
+        Assert.Equal(bmc.CurrentToken, logout.Token);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task SynchronousDispose_OfABmcThatDoesNotAnswerTheLogout_ReturnsAfterTheRequestTimeout()
+    {
+        using var bmc = new ScriptedBmc();
+        using var hanging = new HangingLogout(bmc);
+        var log = new List<string>();
+        var client = new RedfishClient(Options(log) with { RequestTimeout = TimeSpan.FromMilliseconds(300) }, hanging);
+        await client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        client.Dispose();
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"Dispose took {watch.Elapsed}");
+        Assert.Contains(log, l => l.StartsWith("logout from /redfish/v1/SessionService/Sessions/7 failed: No BMC answered DELETE", StringComparison.Ordinal));
+    }
+
+    /// <summary>A BMC that never answers DELETE (the logout); everything else goes to the scripted BMC.</summary>
+    private sealed class HangingLogout(HttpMessageHandler bmc) : DelegatingHandler(bmc)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Delete) await Task.Delay(Timeout.Infinite, cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Sessions_Refused_FallsBackToBasic()
     {
         using var bmc = new ScriptedBmc { SessionsEnabled = false };
