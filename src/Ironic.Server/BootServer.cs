@@ -55,6 +55,18 @@ public sealed class BootServer : IAsyncDisposable
         BootConfig = new BootConfigService(store, options.BootConfig);
     }
 
+    /// <summary>The longest MAC (as sent, percent-escapes included) that still reaches the boot API and gets its 404.</summary>
+    public const int MaxMacLength = 64 * 1024;
+
+    /// <summary>Kestrel's request-line limit, CRLF included: a MAC of <see cref="MaxMacLength"/> plus the rest of the route, a short query and the version.</summary>
+    public const int MaxRequestLineSize = MaxMacLength + 1024;
+
+    /// <summary>Kestrel's limit on the request headers together (each line with its CRLF).</summary>
+    public const int MaxRequestHeadersTotalSize = 64 * 1024;
+
+    /// <summary>Kestrel's limit on the number of request header lines (its default).</summary>
+    public const int MaxRequestHeaderCount = 100;
+
     public BootServerOptions Options { get; }
 
     public BootConfigService BootConfig { get; }
@@ -91,7 +103,11 @@ public sealed class BootServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestLineSize = 8192;
+            // Big enough that any MAC up to MaxMacLength reaches the app and gets the one 404; what
+            // is bigger still Kestrel refuses itself (414/431, empty body) before any handler runs.
+            k.Limits.MaxRequestLineSize = MaxRequestLineSize;
+            k.Limits.MaxRequestHeadersTotalSize = MaxRequestHeadersTotalSize;
+            k.Limits.MaxRequestHeaderCount = MaxRequestHeaderCount;
             k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
             k.Listen(endpoint);
         });
@@ -207,7 +223,7 @@ public sealed class BootServer : IAsyncDisposable
             _logger.LogWarning("No shared secret ([boot_server]shared_secret or ${Env}): this server cannot forward to or answer other servers.", BootServerOptions.SecretEnvironmentVariable);
         }
         var self = new Conductor(Options.Name, Options.InternalUrl ?? Address, DateTimeOffset.UtcNow) { ConductorGroup = Options.ConductorGroup };
-        _membership = new ConductorMembership(_store, self, Options.HeartbeatInterval, Options.HeartbeatTimeout, _logger);
+        _membership = new ConductorMembership(_store, self, Options.HeartbeatInterval, Options.HeartbeatTimeout, _logger, Options.HashPartitionExponent);
         _boot = new BootEndpoints(Options, BootConfig, _membership, _forwarder, _logger, NodeCalledBack, Activity);
         await _membership.StartAsync(cancellationToken).ConfigureAwait(false);
     }

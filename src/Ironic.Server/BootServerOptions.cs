@@ -34,6 +34,13 @@ public sealed record BootServerOptions
     /// <summary>[api]restrict_boot_config, [pxe]ipxe_use_boot_config_api, [pxe]ipxe_config_api_root_url.</summary>
     public BootConfigOptions BootConfig { get; init; } = new();
 
+    /// <summary>
+    /// [DEFAULT]hash_partition_exponent: each conductor gets 2^exponent points on the hash ring.
+    /// Every server of one inventory must use the same value (as Ironic's conductors must), or
+    /// they disagree on who owns a node.
+    /// </summary>
+    public int HashPartitionExponent { get; init; } = HashRing.DefaultPartitionExponent;
+
     /// <summary>[conductor]heartbeat_interval: how often this server refreshes its heartbeat.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(10);
 

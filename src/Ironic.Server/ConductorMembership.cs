@@ -10,11 +10,11 @@ namespace Ironic.Server;
 /// dead owner leaves the ring soon after [conductor]heartbeat_timeout. Requests read
 /// <see cref="Ring"/>, an immutable snapshot swapped when membership changes.
 /// </summary>
-public sealed class ConductorMembership(IInventoryStore store, Conductor self, TimeSpan interval, TimeSpan timeout, ILogger logger) : IAsyncDisposable
+public sealed class ConductorMembership(IInventoryStore store, Conductor self, TimeSpan interval, TimeSpan timeout, ILogger logger, int partitionExponent = HashRing.DefaultPartitionExponent) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
-    private volatile ConductorRing _ring = ConductorRing.Build([self], DateTimeOffset.UtcNow, TimeSpan.MaxValue);
+    private volatile ConductorRing _ring = ConductorRing.Build([self], DateTimeOffset.UtcNow, TimeSpan.MaxValue, partitionExponent);
 
     public Conductor Self => self;
 
@@ -40,7 +40,7 @@ public sealed class ConductorMembership(IInventoryStore store, Conductor self, T
         // This server is live by definition while it runs, even if its last heartbeat write was slow.
         if (!live.Any(c => c.Name == self.Name)) live.Add(self);
         if (SameMembers(_ring, live)) return;
-        var ring = ConductorRing.Build(live, now, TimeSpan.MaxValue);
+        var ring = ConductorRing.Build(live, now, TimeSpan.MaxValue, partitionExponent);
         logger.LogInformation("Conductor ring changed: {Members}", string.Join(", ", ring.LiveConductors.Select(m => m.Name)));
         _ring = ring;
     }

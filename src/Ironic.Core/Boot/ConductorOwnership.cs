@@ -7,12 +7,15 @@ public sealed record ConductorOwnership(string Name, Uri InternalUrl, string Con
 {
     public int NodeCount => Nodes.Count;
 
-    /// <summary>Every registered conductor with the nodes the ring of live ones gives it; dead ones own nothing.</summary>
-    public static async Task<IReadOnlyList<ConductorOwnership>> ListAsync(IInventoryStore store, TimeSpan heartbeatTimeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every registered conductor with the nodes the ring of live ones gives it; dead ones own
+    /// nothing. <paramref name="partitionExponent"/> must be the servers' [DEFAULT]hash_partition_exponent.
+    /// </summary>
+    public static async Task<IReadOnlyList<ConductorOwnership>> ListAsync(IInventoryStore store, TimeSpan heartbeatTimeout, CancellationToken cancellationToken, int partitionExponent = HashRing.DefaultPartitionExponent)
     {
         var now = DateTimeOffset.UtcNow;
         var conductors = await store.ListConductorsAsync(cancellationToken).ConfigureAwait(false);
-        var ring = ConductorRing.Build(conductors, now, heartbeatTimeout);
+        var ring = ConductorRing.Build(conductors, now, heartbeatTimeout, partitionExponent);
         var owned = conductors.ToDictionary(c => c.Name, _ => new List<string>(), StringComparer.Ordinal);
         foreach (var node in await store.ListNodesAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -17,15 +17,18 @@ public sealed class HashRing
     /// <summary>Ironic's default [DEFAULT]hash_partition_exponent.</summary>
     public const int DefaultPartitionExponent = 5;
 
+    /// <summary>The largest exponent accepted: 65,536 points per host is already far more than balance needs.</summary>
+    public const int MaxPartitionExponent = 16;
+
     private readonly UInt128[] _points;
     private readonly string[] _owners;
 
     public HashRing(IEnumerable<string> hosts, int partitionExponent = DefaultPartitionExponent)
     {
         ArgumentNullException.ThrowIfNull(hosts);
-        if (partitionExponent is < 0 or > 16)
+        if (partitionExponent is < 0 or > MaxPartitionExponent)
         {
-            throw new ArgumentOutOfRangeException(nameof(partitionExponent), partitionExponent, "The partition exponent is 0 to 16 (2^exponent points per host; Ironic's default is 5).");
+            throw new ArgumentOutOfRangeException(nameof(partitionExponent), partitionExponent, $"The partition exponent is 0 to {MaxPartitionExponent} (2^exponent points per host; Ironic's default is {DefaultPartitionExponent}).");
         }
         PartitionExponent = partitionExponent;
         var unique = hosts.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();

@@ -23,12 +23,17 @@ public static class IpxeScripts
     /// <summary>How many NICs the catch-all tries (net0 … net{N-1}).</summary>
     public const int CatchAllInterfaces = 8;
 
+    /// <summary>How many rounds over the NICs the catch-all makes before it gives up (pauses 5, 10, 20 s between them).</summary>
+    public const int CatchAllRounds = 4;
+
     /// <summary>
-    /// The catch-all script. For each rounds of tries it walks net0..netN, skips NICs that do not
-    /// exist, and chains to the API with the MAC in hyphen form: Debian's iPXE percent-encodes
-    /// colons and then fails to chain a relative link that contains them. A relative link works
-    /// behind any address; an absolute one is used when [pxe]ipxe_config_api_root_url is set.
-    /// Between rounds it waits longer each time (5, 10, 20, 40 s) and then gives up.
+    /// The catch-all script. In each round it walks net0..netN, skips NICs that do not exist, and
+    /// chains to the API with the MAC in hyphen form: Debian's iPXE percent-encodes colons and
+    /// then fails to chain a relative link that contains them. A relative link works behind any
+    /// address; an absolute one is used when [pxe]ipxe_config_api_root_url is set. Four rounds,
+    /// with pauses of 5, 10 and 20 s between them (35 s in all, enough for a node being enrolled
+    /// or moved to a wait state), then it exits so that the firmware tries its next boot device.
+    /// A busy server does not use up rounds: iPXE itself waits out a 503's Retry-After.
     /// </summary>
     public static string RenderCatchAll(Uri? apiRootUrl, int interfaces = CatchAllInterfaces)
     {
@@ -47,8 +52,8 @@ public static class IpxeScripts
             s.Append(CultureInfo.InvariantCulture, $":skip_{nic}\n");
         }
         s.Append("inc attempt\n");
-        s.Append("iseq ${attempt} 4 && goto giveup ||\n");
-        s.Append("echo Ironic: no boot configuration yet, retrying in ${pause} s (attempt ${attempt} of 4)\n");
+        s.Append(CultureInfo.InvariantCulture, $"iseq ${{attempt}} {CatchAllRounds} && goto giveup ||\n");
+        s.Append(CultureInfo.InvariantCulture, $"echo Ironic: no boot configuration yet, retrying in ${{pause}} s (attempt ${{attempt}} of {CatchAllRounds})\n");
         s.Append("sleep ${pause}\n");
         s.Append("inc pause ${pause}\n");
         s.Append("goto round\n");

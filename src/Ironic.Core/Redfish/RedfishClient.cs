@@ -132,9 +132,17 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
     /// ends, and its failure becomes a <see cref="RedfishActionRefusedException"/>.
     /// </summary>
     /// <param name="body">The JSON body; null sends an empty body.</param>
-    public async Task<RedfishResponse> PostAsync(string path, JsonNode? body, CancellationToken cancellationToken)
+    public Task<RedfishResponse> PostAsync(string path, JsonNode? body, CancellationToken cancellationToken) =>
+        PostAsync(path, body, retryWhenInUse: true, cancellationToken);
+
+    /// <inheritdoc cref="PostAsync(string, JsonNode?, CancellationToken)"/>
+    /// <param name="retryWhenInUse">
+    /// False when a ResourceInUse answer is final for this request (inserting into a slot that
+    /// holds another image): it is thrown at once instead of being asked again.
+    /// </param>
+    public async Task<RedfishResponse> PostAsync(string path, JsonNode? body, bool retryWhenInUse, CancellationToken cancellationToken)
     {
-        var response = await SendAsync(HttpMethod.Post, path, body, null, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync(HttpMethod.Post, path, body, null, cancellationToken, retryWhenInUse).ConfigureAwait(false);
         return await FollowTaskAsync("POST", path, response, cancellationToken).ConfigureAwait(false);
     }
 
@@ -143,7 +151,12 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
     /// weak one made strong, then without If-Match, as BMCs differ in what they accept.
     /// </summary>
     /// <param name="etag">The ETag read with the resource, if any; when null the resource is read for one.</param>
-    public async Task<RedfishResponse> PatchAsync(string path, JsonNode body, string? etag, CancellationToken cancellationToken)
+    public Task<RedfishResponse> PatchAsync(string path, JsonNode body, string? etag, CancellationToken cancellationToken) =>
+        PatchAsync(path, body, etag, retryWhenInUse: true, cancellationToken);
+
+    /// <inheritdoc cref="PatchAsync(string, JsonNode, string?, CancellationToken)"/>
+    /// <param name="retryWhenInUse">False when a ResourceInUse answer is final for this request (see <see cref="PostAsync(string, JsonNode?, bool, CancellationToken)"/>).</param>
+    public async Task<RedfishResponse> PatchAsync(string path, JsonNode body, string? etag, bool retryWhenInUse, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         etag ??= (await GetAsync(path, cancellationToken).ConfigureAwait(false)).ETag;
@@ -158,7 +171,7 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
                 tried.Add(candidate);
                 try
                 {
-                    var response = await SendAsync(HttpMethod.Patch, path, body, candidate, cancellationToken).ConfigureAwait(false);
+                    var response = await SendAsync(HttpMethod.Patch, path, body, candidate, cancellationToken, retryWhenInUse).ConfigureAwait(false);
                     return await FollowTaskAsync("PATCH", path, response, cancellationToken).ConfigureAwait(false);
                 }
                 catch (RedfishException e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.PreconditionRequired)
@@ -265,14 +278,16 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         var basic = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_options.Username}:{_options.Password}")));
         if (!_options.UseSessions) return new Authentication("basic", basic, null, null, null);
 
+        // The login is the first thing a flaky or busy BMC meets: its requests are retried like
+        // every other. A BMC still unreachable or busy after the retries is reported as such.
         var sessionsPath = DefaultSessionsPath;
         try
         {
-            var root = await SendOnceAsync(HttpMethod.Get, ServiceRootPath, null, null, authentication: null, cancellationToken).ConfigureAwait(false);
+            var root = await SendWithRetriesAsync(HttpMethod.Get, ServiceRootPath, null, null, authentication: null, e => IsRetryable(HttpMethod.Get, e), cancellationToken).ConfigureAwait(false);
             if (root.Body?.Property("Links")?.Link("Sessions") is { } link) sessionsPath = link;
             if (root.Body is { } rootBody) _serviceRoot = rootBody;
         }
-        catch (RedfishException e) when (e is not RedfishUnreachableException)
+        catch (RedfishException e) when (e is not RedfishUnreachableException and not RedfishBusyException)
         {
             // Some BMCs want credentials even for the service root: the standard path will do.
         }
@@ -280,7 +295,11 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         var credentials = new JsonObject { ["UserName"] = _options.Username, ["Password"] = _options.Password ?? "" };
         try
         {
-            var response = await CreateSessionAsync(sessionsPath, credentials, cancellationToken).ConfigureAwait(false);
+            // Creating a session is asked again after any connection error, not only when the
+            // request never left: a second try changes nothing but the BMC's session list, where
+            // an orphan from a lost answer times out on its own.
+            var response = await SendWithRetriesAsync(HttpMethod.Post, sessionsPath, credentials, null, authentication: null,
+                e => IsRetryable(e is RedfishUnreachableException ? HttpMethod.Get : HttpMethod.Post, e), cancellationToken).ConfigureAwait(false);
             if (response.IsSuccess && response.SessionToken is { Length: > 0 } token)
             {
                 lock (_tokensSeen) _tokensSeen.Add(token);
@@ -291,26 +310,11 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
             _options.Log?.Invoke($"POST {sessionsPath} answered {(int)response.StatusCode} without X-Auth-Token; using Basic authentication");
             return new Authentication("basic", basic, null, null, null);
         }
-        catch (RedfishException e) when (e is not RedfishUnreachableException)
+        catch (RedfishException e) when (e is not RedfishUnreachableException and not RedfishBusyException)
         {
+            // A busy BMC (503) was asked again above rather than pushed onto Basic for the whole run.
             _options.Log?.Invoke($"no session ({(e.StatusCode is { } s ? ((int)s).ToString(CultureInfo.InvariantCulture) : "no answer")}); using Basic authentication");
             return new Authentication("basic", basic, null, null, e);
-        }
-    }
-
-    // A busy BMC (503) is asked again rather than pushed onto Basic for the whole run.
-    private async Task<RedfishResponse> CreateSessionAsync(string sessionsPath, JsonObject credentials, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await SendOnceAsync(HttpMethod.Post, sessionsPath, credentials, null, authentication: null, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedfishBusyException e) when (attempt < _options.WriteRetries)
-            {
-                await Task.Delay(Clamp(e.RetryAfter ?? Backoff(attempt)), cancellationToken).ConfigureAwait(false);
-            }
         }
     }
 
@@ -341,18 +345,17 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
 
     // ---- the request loop ------------------------------------------------------------------
 
-    private async Task<RedfishResponse> SendAsync(HttpMethod method, string path, JsonNode? body, string? ifMatch, CancellationToken cancellationToken)
+    private async Task<RedfishResponse> SendAsync(HttpMethod method, string path, JsonNode? body, string? ifMatch, CancellationToken cancellationToken, bool retryWhenInUse = true)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var auth = _auth ?? await EnsureAuthenticatedAsync(null, cancellationToken).ConfigureAwait(false);
         var reauthenticated = false;
-        var isRead = method == HttpMethod.Get || method == HttpMethod.Head;
-        var retries = isRead ? _options.ReadRetries : _options.WriteRetries;
-        for (var attempt = 0; ; attempt++)
+        while (true)
         {
             try
             {
-                return await SendOnceAsync(method, path, body, ifMatch, auth, cancellationToken).ConfigureAwait(false);
+                return await SendWithRetriesAsync(method, path, body, ifMatch, auth,
+                    e => IsRetryable(method, e) && (retryWhenInUse || !e.HasMessageId("ResourceInUse")), cancellationToken).ConfigureAwait(false);
             }
             catch (RedfishAuthenticationException) when (!reauthenticated && auth.Mode == "session")
             {
@@ -360,7 +363,6 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
                 reauthenticated = true;
                 _options.Log?.Invoke("the session was refused (401); creating a new one");
                 auth = await EnsureAuthenticatedAsync(auth, cancellationToken).ConfigureAwait(false);
-                attempt--;
             }
             catch (RedfishAuthenticationException e) when (auth.Mode == "basic" && auth.SessionRefusal is { } refusal)
             {
@@ -370,7 +372,21 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
                     + (failure.BmcSaid.Length > 0 ? $". The BMC said: {Redact(failure.BmcSaid)}" : "")
                     + ". Check the user name and password (and that the account is not locked).", failure);
             }
-            catch (RedfishException e) when (attempt < retries && IsRetryable(method, e))
+        }
+    }
+
+    /// <summary>One request, repeated while <paramref name="retryable"/> says the failure may pass, up to the read or write retries.</summary>
+    private async Task<RedfishResponse> SendWithRetriesAsync(HttpMethod method, string path, JsonNode? body, string? ifMatch, Authentication? authentication,
+        Func<RedfishException, bool> retryable, CancellationToken cancellationToken)
+    {
+        var retries = method == HttpMethod.Get || method == HttpMethod.Head ? _options.ReadRetries : _options.WriteRetries;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await SendOnceAsync(method, path, body, ifMatch, authentication, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedfishException e) when (attempt < retries && retryable(e))
             {
                 var delay = e.RetryAfter ?? Backoff(attempt);
                 _options.Log?.Invoke($"{method} {Describe(path)}: {(e.StatusCode is { } s ? $"{(int)s}" : "no answer")}, retry {attempt + 1} of {retries} in {delay.TotalSeconds:0.##} s");
@@ -565,12 +581,16 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         return text;
     }
 
+    /// <summary>The longest a dispose waits for the BMC to end the session.</summary>
+    public static readonly TimeSpan LogoutTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Logs out (at most <see cref="LogoutTimeout"/>, and each request's own timeout), then releases the connections.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposed) return;
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            using var timeout = new CancellationTokenSource(LogoutTimeout);
             await LogOutAsync(timeout.Token).ConfigureAwait(false);
         }
         finally
@@ -581,11 +601,25 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Logs out as <see cref="DisposeAsync"/> does, blocking the caller for as long (a session left
+    /// open holds one of the BMC's few session slots until it times out there). Prefer
+    /// <c>await using</c>; this is for callers that can only dispose synchronously.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed) return;
-        _disposed = true;
-        _http.Dispose();
-        _authLock.Dispose();
+        try
+        {
+            using var timeout = new CancellationTokenSource(LogoutTimeout);
+            // On the thread pool, so that no synchronization context of the caller can deadlock the wait.
+            Task.Run(() => LogOutAsync(timeout.Token), CancellationToken.None).Wait(LogoutTimeout);
+        }
+        finally
+        {
+            _disposed = true;
+            _http.Dispose();
+            _authLock.Dispose();
+        }
     }
 }

@@ -114,9 +114,10 @@ public sealed class RedfishVirtualMedia(RedfishClient client, RedfishSystem syst
         {
             if (!options.EjectBusySlot)
             {
+                var busy = occupied[0];
                 throw new RedfishBusyException(
-                    $"The virtual media slot {occupied[0].Path} at {client.Options.BmcAddress} already holds '{occupied[0].Image ?? occupied[0].ImageName}'. "
-                    + "Eject it first (Set-VirtualMedia -Eject, ironic vmedia eject), or ask for it to be replaced (-Force, --force).");
+                    $"The BMC at {client.Options.BmcAddress} reports that its virtual media slot {busy.Path} already holds {Describe(busy)}, so {image} was not inserted. "
+                    + ReplaceAdvice);
             }
             foreach (var busy in occupied)
             {
@@ -127,14 +128,28 @@ public sealed class RedfishVirtualMedia(RedfishClient client, RedfishSystem syst
         var slot = await ReadSlotAsync(usable[0].Path, cancellationToken).ConfigureAwait(false);
 
         var sentInserted = false;
-        if (slot.InsertTarget is { } target)
+        try
         {
-            sentInserted = await PostInsertAsync(slot, target, image, cancellationToken).ConfigureAwait(false);
+            if (slot.InsertTarget is { } target)
+            {
+                sentInserted = await PostInsertAsync(slot, target, image, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await PatchInsertAsync(slot, image, cancellationToken).ConfigureAwait(false);
+                sentInserted = true;
+            }
         }
-        else
+        catch (RedfishBusyException e) when (e.HasMessageId("ResourceInUse"))
         {
-            await PatchInsertAsync(slot, image, cancellationToken).ConfigureAwait(false);
-            sentInserted = true;
+            // The slot was taken between our read and the insert (another client, the BMC's own
+            // console): the BMC's word is final, and the slot as it reads now names what is in it.
+            var now = await ReadSlotAsync(slot.Path, cancellationToken).ConfigureAwait(false);
+            throw new RedfishBusyException(
+                $"The BMC at {client.Options.BmcAddress} refused to insert {image} into {slot.Path}: {Said(e)}"
+                + (now.HoldsMedia ? $" The slot now reads {Describe(now)}." : "")
+                + " " + ReplaceAdvice,
+                new RedfishFailure(e.Method, e.Url, e.StatusCode, e.BmcMessages));
         }
 
         var inserted = await VerifySettledAsync(slot.Path, image, options, cancellationToken).ConfigureAwait(false);
@@ -149,7 +164,7 @@ public sealed class RedfishVirtualMedia(RedfishClient client, RedfishSystem syst
         }
         throw new RedfishActionRefusedException(
             $"The BMC at {client.Options.BmcAddress} accepted {image} for {slot.Path}, but then the slot read "
-            + $"Image '{inserted.Image ?? "(none)"}', Inserted {(inserted.Inserted?.ToString() ?? "(not reported)")}, Health {inserted.Health ?? "(not reported)"}. "
+            + $"Image '{inserted.Image ?? "(none)"}', Inserted {(inserted.Inserted is { } b ? (b ? "true" : "false") : "(not reported)")}, Status.Health {inserted.Health ?? "(not reported)"}. "
             + "The BMC most likely cannot fetch the image: check that the URL answers HEAD and Range requests from the BMC's network.",
             new RedfishFailure("POST", client.Resolve(slot.Path), null, []));
     }
@@ -165,7 +180,8 @@ public sealed class RedfishVirtualMedia(RedfishClient client, RedfishSystem syst
         {
             try
             {
-                await client.PostAsync(target, body.DeepClone(), cancellationToken).ConfigureAwait(false);
+                // ResourceInUse here means another image is in the slot: asking again would not change that.
+                await client.PostAsync(target, body.DeepClone(), retryWhenInUse: false, cancellationToken).ConfigureAwait(false);
                 return body.ContainsKey("Inserted");
             }
             catch (RedfishActionRefusedException e) when (attempt < MaxInsertAttempts && Adjust(body, e, image, adjusted) is { } change)
@@ -239,7 +255,7 @@ public sealed class RedfishVirtualMedia(RedfishClient client, RedfishSystem syst
         var body = new JsonObject { ["Image"] = image.AbsoluteUri, ["Inserted"] = true, ["WriteProtected"] = true };
         try
         {
-            await client.PatchAsync(slot.Path, body, slot.ETag, cancellationToken).ConfigureAwait(false);
+            await client.PatchAsync(slot.Path, body, slot.ETag, retryWhenInUse: false, cancellationToken).ConfigureAwait(false);
         }
         catch (RedfishActionRefusedException e)
         {
@@ -334,11 +350,23 @@ public sealed class RedfishVirtualMedia(RedfishClient client, RedfishSystem syst
         }
     }
 
+    private const string ReplaceAdvice = "Eject it first (Set-VirtualMedia -Eject, ironic vmedia eject), or ask for it to be replaced (-Force, --force).";
+
+    /// <summary>What a slot reads, in the BMC's own property names.</summary>
+    private static string Describe(VirtualMediaSlot slot)
+    {
+        var parts = new List<string>();
+        if (slot.Image is { Length: > 0 } url) parts.Add($"Image '{url}'");
+        else if (slot.ImageName is { Length: > 0 } name) parts.Add($"ImageName '{name}'");
+        if (slot.Inserted is { } inserted) parts.Add($"Inserted {inserted.ToString().ToLowerInvariant()}");
+        return parts.Count == 0 ? "media it does not name" : string.Join(", ", parts);
+    }
+
     private static string Said(RedfishException e)
     {
         var failure = new RedfishFailure(e.Method, e.Url, e.StatusCode, e.BmcMessages);
         return failure.BmcSaid.Length > 0
-            ? $"it answered {(int?)e.StatusCode} and said: {failure.BmcSaid}."
+            ? $"it answered {(int?)e.StatusCode} and said: {failure.BmcSaid.TrimEnd('.')}."
             : $"it answered {(int?)e.StatusCode} without saying why.";
     }
 

@@ -27,12 +27,17 @@ public sealed class GetIronicConductorCommand : AsyncPSCmdlet
     [ValidateRange(1, 86400)]
     public int HeartbeatTimeoutSec { get; set; } = 60;
 
+    /// <summary>2^N points per conductor on the ring: the boot servers' [DEFAULT]hash_partition_exponent.</summary>
+    [Parameter]
+    [ValidateRange(0, HashRing.MaxPartitionExponent)]
+    public int HashPartitionExponent { get; set; } = HashRing.DefaultPartitionExponent;
+
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
         var patterns = Name.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
         await using var inventory = InventoryStores.Open(StoreLocation.Resolve(Store));
         await inventory.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var conductor in await ConductorOwnership.ListAsync(inventory, TimeSpan.FromSeconds(HeartbeatTimeoutSec), cancellationToken).ConfigureAwait(false))
+        foreach (var conductor in await ConductorOwnership.ListAsync(inventory, TimeSpan.FromSeconds(HeartbeatTimeoutSec), cancellationToken, HashPartitionExponent).ConfigureAwait(false))
         {
             if (patterns.Any(p => p.IsMatch(conductor.Name))) WriteObject(conductor);
         }

@@ -74,6 +74,12 @@ public sealed class BmcEmulator : IAsyncDisposable
     /// (the client sees an HttpRequestException); they change nothing. Recorded with status 0.</summary>
     public void DropNext(int count) => _service.DropNext(count);
 
+    /// <summary>
+    /// Every X-Auth-Token the BMC handed out, in order, including those since logged out: for
+    /// tests that look for a token in a client's output (the recorded requests mask them).
+    /// </summary>
+    public IReadOnlyList<string> IssuedSessionTokens => _service.IssuedTokens;
+
     /// <summary>Every session token stops working at once (as after a BMC reset): the next request with one gets 401.</summary>
     public void ExpireSessions() => _service.ExpireSessions();
 

@@ -43,6 +43,7 @@ internal sealed class RedfishService : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Random _failureRandom;
     private readonly Dictionary<string, string> _sessionsByToken = new(StringComparer.Ordinal);
+    private readonly List<string> _issuedTokens = [];
     private readonly Dictionary<string, TaskRecord> _tasks = new(StringComparer.Ordinal);
     private readonly string _sessionsPath;
     private long _requestCount;
@@ -110,6 +111,12 @@ internal sealed class RedfishService : IDisposable
 
     /// <summary>The next <paramref name="count"/> requests have their connection aborted without an answer.</summary>
     public void DropNext(int count) => Volatile.Write(ref _dropNextCount, count);
+
+    /// <summary>Every X-Auth-Token handed out so far, logged out or not.</summary>
+    public IReadOnlyList<string> IssuedTokens
+    {
+        get { lock (_state.Gate) return [.. _issuedTokens]; }
+    }
 
     /// <summary>Every session token stops working (as after a BMC reboot or timeout); Basic still works.</summary>
     public void ExpireSessions()
@@ -400,6 +407,7 @@ internal sealed class RedfishService : IDisposable
             };
             _state.Tree.Add(path, session);
             _sessionsByToken[token] = path;
+            _issuedTokens.Add(token);
             return new Answer(201, session.DeepClone(), new Dictionary<string, string> { ["X-Auth-Token"] = token, ["Location"] = path });
         }
     }

@@ -76,6 +76,44 @@ public sealed class BootConfigCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConductorList_UsesTheHashPartitionExponent_OfTheConfigOrTheFlag()
+    {
+        var conductors = new[] { "c-one", "c-two", "c-three" };
+        foreach (var name in conductors) await _store.HeartbeatAsync(new Conductor(name, new Uri($"http://{name}:6385"), DateTimeOffset.UtcNow), CancellationToken.None);
+        for (var i = 0; i < 40; i++) await _store.CreateNodeAsync(new Node { Name = $"x{i:00}" }, CancellationToken.None);
+        var nodes = await _store.ListNodesAsync(CancellationToken.None);
+        var conf = Path.Combine(Path.GetTempPath(), $"conductors-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(conf, "[DEFAULT]\nhash_partition_exponent = 3\n");
+
+        async Task<Dictionary<string, string[]>> OwnersAsync(params string[] extra)
+        {
+            var output = new StringWriter();
+            Assert.Equal(0, await IronicCommandLine.InvokeAsync(["conductor", "list", "--store", _db, "--json", .. extra], output, TextWriter.Null));
+            using var doc = JsonDocument.Parse(output.ToString());
+            return doc.RootElement.EnumerateArray().ToDictionary(
+                c => c.GetProperty("name").GetString()!,
+                c => c.GetProperty("nodes").EnumerateArray().Select(n => n.GetString()!).Order(StringComparer.Ordinal).ToArray());
+        }
+        Dictionary<string, string[]> Expected(int exponent)
+        {
+            var ring = Core.Boot.ConductorRing.Build(conductors.Select(c => new Conductor(c, new Uri($"http://{c}:6385"), DateTimeOffset.UtcNow)), DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1), exponent);
+            return conductors.ToDictionary(c => c, c => nodes.Where(n => ring.GetOwner(n)!.Name == c).Select(n => n.Name).Order(StringComparer.Ordinal).ToArray());
+        }
+
+        var fromConfig = await OwnersAsync("--config", conf);
+        var fromFlag = await OwnersAsync("--hash-partition-exponent", "3");
+        var byDefault = await OwnersAsync();
+        Assert.NotEqual(Expected(3), Expected(5));
+        Assert.Equal(Expected(3), fromConfig);
+        Assert.Equal(Expected(3), fromFlag);
+        Assert.Equal(Expected(5), byDefault);
+
+        var error = new StringWriter();
+        Assert.Equal(2, await IronicCommandLine.InvokeAsync(["conductor", "list", "--store", _db, "--hash-partition-exponent", "20"], TextWriter.Null, error));
+        Assert.Contains("--hash-partition-exponent 20 is out of range", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ServeOptions_FlagsWinOverTheConfigFile()
     {
         var conf = Path.Combine(Path.GetTempPath(), $"serve-{Guid.NewGuid():N}.conf");

@@ -135,6 +135,61 @@ public sealed class BootApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMacOf64KiB_AndTheLongestRequestLineKestrelTakes_GetTheSame404()
+    {
+        var (_, active) = await TestInventory.AddWaitingNodeAsync(_store, state: ProvisionStates.Active);
+        const string Before = "GET /v1/boot/", After = "/boot.ipxe HTTP/1.1\r\n";
+        var macOf64KiB = await RawHttp.SendAsync(_server.Address!, $"/v1/boot/{new string('a', BootServer.MaxMacLength)}/boot.ipxe");
+        // The limit counts the request line with its CRLF.
+        var longest = BootServer.MaxRequestLineSize - Before.Length - After.Length;
+        var atTheLimit = await RawHttp.SendAsync(_server.Address!, $"/v1/boot/{active}{new string('0', longest - active.Length)}/boot.ipxe");
+        var escapedAtTheLimit = await RawHttp.SendAsync(_server.Address!, $"/v1/boot/{string.Concat(Enumerable.Repeat("%3A", longest / 3))}{new string('a', longest % 3)}/boot.ipxe");
+
+        Assert.True(BootServer.MaxMacLength < longest);
+        foreach (var r in new[] { macOf64KiB, atTheLimit, escapedAtTheLimit })
+        {
+            Assert.Equal(404, r.Status);
+            Assert.Equal("Not Found\n", r.BodyText);
+        }
+    }
+
+    [Fact]
+    public async Task ARequestLineBeyondTheLimit_IsRefusedByKestrel_With414AndAnEmptyBody()
+    {
+        const string Before = "GET /v1/boot/", After = "/boot.ipxe HTTP/1.1\r\n";
+        var oneTooLong = BootServer.MaxRequestLineSize - Before.Length - After.Length + 1;
+        var r = await RawHttp.SendAsync(_server.Address!, $"/v1/boot/{new string('a', oneTooLong)}/boot.ipxe");
+        Assert.Equal(414, r.Status);
+        Assert.Empty(r.Body);
+    }
+
+    [Fact]
+    public async Task HeadersUpToTheLimit_GetTheSame404_AndBeyondItKestrelAnswers431WithAnEmptyBody()
+    {
+        var (_, active) = await TestInventory.AddWaitingNodeAsync(_store, state: ProvisionStates.Active);
+        var target = $"/v1/boot/{active}/boot.ipxe";
+        // RawHttp sends Host and Connection too; the limit counts every header line with its CRLF.
+        var fixedHeaders = $"Host: {_server.Address!.Authority}\r\n".Length + "Connection: close\r\n".Length;
+        string Filler(int total) => $"X-Filler: {new string('x', total - fixedHeaders - "X-Filler: \r\n".Length)}\r\n";
+
+        var atTheLimit = await RawHttp.SendAsync(_server.Address!, target, extraHeaders: Filler(BootServer.MaxRequestHeadersTotalSize));
+        var manyLines = await RawHttp.SendAsync(_server.Address!, target, extraHeaders: string.Concat(Enumerable.Range(0, BootServer.MaxRequestHeaderCount - 2).Select(i => $"X-H{i}: {i}\r\n")));
+        var oneByteMore = await RawHttp.SendAsync(_server.Address!, target, extraHeaders: Filler(BootServer.MaxRequestHeadersTotalSize + 1));
+        var oneLineMore = await RawHttp.SendAsync(_server.Address!, target, extraHeaders: string.Concat(Enumerable.Range(0, BootServer.MaxRequestHeaderCount - 1).Select(i => $"X-H{i}: {i}\r\n")));
+
+        foreach (var r in new[] { atTheLimit, manyLines })
+        {
+            Assert.Equal(404, r.Status);
+            Assert.Equal("Not Found\n", r.BodyText);
+        }
+        foreach (var r in new[] { oneByteMore, oneLineMore })
+        {
+            Assert.Equal(431, r.Status);
+            Assert.Empty(r.Body);
+        }
+    }
+
+    [Fact]
     public async Task RequestsKestrelRefusesAsMalformedHttp_GetAnEmptyBody()
     {
         // A NUL in the path is not HTTP at all: Kestrel answers 400 itself, before any handler, with nothing in the body.

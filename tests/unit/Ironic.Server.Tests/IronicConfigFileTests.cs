@@ -19,6 +19,7 @@ public class IronicConfigFileTests
             # ironic.conf
             [DEFAULT]
             host = conductor-7
+            hash_partition_exponent = 3
 
             [api]
             host_ip = 0.0.0.0
@@ -47,6 +48,7 @@ public class IronicConfigFileTests
             """);
 
         Assert.Equal("conductor-7", options.Name);
+        Assert.Equal(3, options.HashPartitionExponent);
         Assert.Equal("0.0.0.0:6400", options.Listen);
         Assert.False(options.BootConfig.RestrictBootConfig);
         Assert.True(options.BootConfig.UseBootConfigApi);
@@ -61,6 +63,12 @@ public class IronicConfigFileTests
         Assert.Equal(64, options.MaxConcurrentRequests);
         Assert.Equal(TimeSpan.FromSeconds(2.5), options.ForwardTimeout);
         Assert.Equal(new Uri("http://10.0.0.5:6400"), options.InternalUrl);
+    }
+
+    [Fact]
+    public void HashPartitionExponent_DefaultsToIronics5()
+    {
+        Assert.Equal(5, Load("[DEFAULT]\nhost = x\n").HashPartitionExponent);
     }
 
     [Fact]
@@ -87,6 +95,8 @@ public class IronicConfigFileTests
     [InlineData("host = x\n", "comes before any [section]")]
     [InlineData("[pxe]\nipxe_config_api_root_url = tftp://x\n", "is not an http(s) URL")]
     [InlineData("[api]\njust words\n", "is neither 'key = value' nor a [section]")]
+    [InlineData("[DEFAULT]\nhash_partition_exponent = 17\n", "[DEFAULT]hash_partition_exponent = '17' must be a whole number from 0 to 16")]
+    [InlineData("[DEFAULT]\nhash_partition_exponent = -1\n", "must be a whole number from 0 to 16")]
     public void BadValues_AreExplainedWithFileAndLine(string text, string expected)
     {
         var e = Assert.Throws<FormatException>(() => Load(text));

@@ -100,11 +100,14 @@ public sealed class QemuIpxeTests : IAsyncLifetime
             Assert.True(lines.Any(l => l.Contains(_marker, StringComparison.Ordinal) && l.Contains("console=ttyS0", StringComparison.Ordinal)),
                 $"no IRONIC-CMDLINE line holds {_marker} and console=ttyS0:\n{string.Join("\n", lines)}");
 
+            // In the order a booting machine asks: the catch-all first, then its own script, then the kernel, then the initrd.
             var requests = _log.Requests(server.Address.Port);
-            Assert.Contains(requests, r => r.Contains("GET http://10.0.2.2:" + server.Address.Port + "/boot.ipxe", StringComparison.Ordinal));
-            Assert.Contains(requests, r => r.Contains("/v1/boot/52-54-00-4e-0b-07/boot.ipxe", StringComparison.Ordinal));
-            Assert.Contains(requests, r => r.Contains($"/v1/images/{_node.Name}/vmlinuz", StringComparison.Ordinal));
-            Assert.Contains(requests, r => r.Contains($"/v1/images/{_node.Name}/initrd.img", StringComparison.Ordinal));
+            var catchAll = FirstIndex(requests, "GET http://10.0.2.2:" + server.Address.Port + "/boot.ipxe");
+            var script = FirstIndex(requests, "/v1/boot/52-54-00-4e-0b-07/boot.ipxe");
+            var kernel = FirstIndex(requests, $"/v1/images/{_node.Name}/vmlinuz");
+            var initrd = FirstIndex(requests, $"/v1/images/{_node.Name}/initrd.img");
+            Assert.True(catchAll == 0 && catchAll < script && script < kernel && kernel < initrd,
+                $"requests via {server.Options.Name} came in this order, not catch-all, script, kernel, initrd:\n{string.Join("\n", requests)}");
             if (server.Options.Name != owner)
             {
                 var ownerPort = _servers.Single(s => s.Options.Name == owner).Address!.Port;
@@ -140,6 +143,17 @@ public sealed class QemuIpxeTests : IAsyncLifetime
         if (!qemu.HasExited) qemu.Kill(entireProcessTree: true);
         await qemu.WaitForExitAsync();
         lock (output) return output.ToString();
+    }
+
+    /// <summary>Where the first request naming <paramref name="fragment"/> is in the server's log; fails when there is none.</summary>
+    private static int FirstIndex(IReadOnlyList<string> requests, string fragment)
+    {
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i].Contains(fragment, StringComparison.Ordinal)) return i;
+        }
+        Assert.Fail($"no request for {fragment}; the server saw:\n{string.Join("\n", requests)}");
+        return -1;
     }
 
     private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];

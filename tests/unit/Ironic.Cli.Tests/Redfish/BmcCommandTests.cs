@@ -124,6 +124,11 @@ public sealed class BmcCommandTests(CliImageServerFixture images) : IClassFixtur
             Assert.Matches(@"ironic: POST /redfish/v1/\S+InsertMedia -> 20\d", right.Err);
             Assert.DoesNotContain("Right-Pa55word", right.Out + right.Err, StringComparison.Ordinal);
             Assert.DoesNotContain("X-Auth-Token", right.Err, StringComparison.OrdinalIgnoreCase);
+            // The session the run used: its token appears nowhere in what the command printed, and it was logged out.
+            var token = Assert.Single(bmc.IssuedSessionTokens);
+            Assert.Contains("session created at", right.Err, StringComparison.Ordinal);
+            Assert.DoesNotContain(token, right.Out + right.Err, StringComparison.Ordinal);
+            Assert.Equal(0, bmc.State.SessionCount);
         }
         finally
         {

@@ -152,6 +152,77 @@ public sealed class BootConfigServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public void CatchAll_WhenNoNicHasAConfiguration_TriesFourRounds_Pausing5_10And20Seconds_ThenGivesUp()
+    {
+        var run = IpxeCatchAllRun.Execute(IpxeScripts.RenderCatchAll(null), ["52:54:00:00:00:01", "52:54:00:00:00:02"]);
+
+        string[] round = ["v1/boot/52-54-00-00-00-01/boot.ipxe", "v1/boot/52-54-00-00-00-02/boot.ipxe"];
+        Assert.Equal([.. round, .. round, .. round, .. round], run.Chained);
+        Assert.Equal([5, 10, 20], run.Sleeps);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("Ironic: no boot configuration for any NIC of this machine, giving up", run.Echoed[^1]);
+        Assert.Contains("Ironic: no boot configuration yet, retrying in 20 s (attempt 3 of 4)", run.Echoed);
+    }
+
+    /// <summary>
+    /// Runs the catch-all the way iPXE would on a machine whose every chain fails: the few
+    /// commands it uses (set, inc, iseq, isset, goto, chain, echo, sleep, exit, with && and ||).
+    /// </summary>
+    private sealed record IpxeCatchAllRun(List<string> Chained, List<int> Sleeps, List<string> Echoed, int? ExitCode)
+    {
+        public static IpxeCatchAllRun Execute(string script, IReadOnlyList<string> nicMacs)
+        {
+            var lines = script.Split('\n');
+            var labels = lines.Select((l, i) => (l, i)).Where(p => p.l.StartsWith(':')).ToDictionary(p => p.l[1..], p => p.i);
+            var vars = new Dictionary<string, string>();
+            for (var n = 0; n < nicMacs.Count; n++)
+            {
+                vars[$"net{n}/mac"] = nicMacs[n];
+                vars[$"net{n}/mac:hexhyp"] = nicMacs[n].Replace(':', '-');
+            }
+            var run = new IpxeCatchAllRun([], [], [], null);
+            string Expand(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\$\{([^}]+)\}", m => vars.GetValueOrDefault(m.Groups[1].Value, ""));
+            var pc = 0;
+            for (var steps = 0; pc < lines.Length; steps++)
+            {
+                Assert.True(steps < 10_000, "the catch-all never ends");
+                var line = lines[pc++].Trim();
+                if (line.Length == 0 || line.StartsWith('#') || line.StartsWith(':')) continue;
+                int? jump = null;
+                bool Run(string command)
+                {
+                    var words = command.Split(' ', 2);
+                    var rest = words.Length > 1 ? Expand(words[1]) : "";
+                    var args = rest.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    switch (words[0])
+                    {
+                        case "set": vars[args[0].Split(':')[0]] = args[1]; return true;
+                        case "inc": vars[args[0]] = (int.Parse(vars[args[0]]) + (args.Length > 1 ? int.Parse(args[1]) : 1)).ToString(); return true;
+                        case "iseq": return args[0] == args[1];
+                        case "isset": return args.Length > 0;
+                        case "goto": jump = labels[args[0]]; return true;
+                        case "chain": run.Chained.Add(args[^1]); return false;
+                        case "echo": run.Echoed.Add(rest); return true;
+                        case "sleep": run.Sleeps.Add(int.Parse(args[0])); return true;
+                        case "exit": jump = lines.Length; run = run with { ExitCode = int.Parse(args[0]) }; return true;
+                        default: throw new InvalidOperationException($"the catch-all uses '{words[0]}', which this runner does not know");
+                    }
+                }
+                // "a && b || c": b runs when a succeeded, c when the last command run failed; an empty c ignores the failure.
+                var parts = System.Text.RegularExpressions.Regex.Split(line, @"\s*(&&|\|\|)\s*");
+                var ok = Run(parts[0]);
+                for (var i = 1; i + 1 < parts.Length && jump is null; i += 2)
+                {
+                    if (parts[i] == "&&" && ok) ok = Run(parts[i + 1]);
+                    else if (parts[i] == "||" && !ok) ok = parts[i + 1].Length == 0 || Run(parts[i + 1]);
+                }
+                if (jump is { } target) pc = target;
+            }
+            return run;
+        }
+    }
+
+    [Fact]
     public void CatchAll_UsesTheRootUrl_WhenConfigured()
     {
         var script = IpxeScripts.RenderCatchAll(new Uri("http://10.1.2.3:6385/"));

@@ -1,13 +1,9 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Ironic.Core.Boot;
 
 namespace Ironic.Core.Tests.Boot;
 
 public class HashRingTests
 {
-    private const string DebianPython = "/usr/bin/python3";
-
     /// <summary>Node UUIDs from a seeded generator, so every run checks the same nodes.</summary>
     internal static Guid[] NodeUuids(int count, int seed = 42)
     {
@@ -28,7 +24,7 @@ public class HashRingTests
     internal static readonly string[] CheckedKeys =
         [.. NodeUuids(1000, seed: 3).Select(n => n.ToString("D")), "", "some-name", "NODE-IN-CAPITALS"];
 
-    private static readonly Lazy<Task<Dictionary<string, string>[]>> ToozAnswers = new(() => ToozOwnersAsync(CheckedRings, CheckedKeys));
+    private static readonly Lazy<Task<Dictionary<string, string>[]>> ToozAnswers = new(() => Tooz.OwnersAsync(CheckedRings, CheckedKeys));
 
     [Fact]
     public async Task Owners_MatchToozHashRing_For3To10Conductors_AndOddNames()
@@ -138,36 +134,5 @@ public class HashRingTests
         Assert.False(ring.TryGetOwner(Guid.NewGuid(), out _));
         var e = Assert.Throws<InvalidOperationException>(() => ring.GetOwner(Guid.NewGuid()));
         Assert.Contains("no conductor is alive", e.Message, StringComparison.Ordinal);
-    }
-
-    private static async Task<Dictionary<string, string>[]> ToozOwnersAsync((string[] Hosts, int Exponent)[] rings, string[] keys)
-    {
-        var script = Path.Combine(AppContext.BaseDirectory, "Boot", "tooz_owners.py");
-        if (!File.Exists(DebianPython))
-        {
-            Assert.Fail($"{DebianPython} is missing: install Debian's python3 and python3-tooz (apt-get install python3-tooz) to check the ring against tooz.");
-        }
-        var start = new ProcessStartInfo(DebianPython, [script])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var request = new Dictionary<string, object>
-        {
-            ["rings"] = rings.Select(r => new Dictionary<string, object> { ["hosts"] = r.Hosts, ["exponent"] = r.Exponent }).ToArray(),
-            ["keys"] = keys,
-        };
-        await process.StandardInput.WriteAsync(JsonSerializer.Serialize(request));
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            Assert.Fail($"tooz_owners.py failed (exit {process.ExitCode}); install python3-tooz (apt-get install python3-tooz). stderr: {await error}");
-        }
-        return JsonSerializer.Deserialize<Dictionary<string, string>[]>(await output)!;
     }
 }

@@ -33,6 +33,46 @@ public class RedfishClientTests
     }
 
     [Fact]
+    public async Task SynchronousDispose_AlsoLogsOut()
+    {
+        using var bmc = new ScriptedBmc();
+        var client = new RedfishClient(Options(), bmc);
+        await client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None);
+
+        client.Dispose();
+
+        var logout = Assert.Single(bmc.To("DELETE", "/redfish/v1/SessionService/Sessions/7"));
+        Assert.Equal(bmc.CurrentToken, logout.Token);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task SynchronousDispose_OfABmcThatDoesNotAnswerTheLogout_ReturnsAfterTheRequestTimeout()
+    {
+        using var bmc = new ScriptedBmc();
+        using var hanging = new HangingLogout(bmc);
+        var log = new List<string>();
+        var client = new RedfishClient(Options(log) with { RequestTimeout = TimeSpan.FromMilliseconds(300) }, hanging);
+        await client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        client.Dispose();
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"Dispose took {watch.Elapsed}");
+        Assert.Contains(log, l => l.StartsWith("logout from /redfish/v1/SessionService/Sessions/7 failed: No BMC answered DELETE", StringComparison.Ordinal));
+    }
+
+    /// <summary>A BMC that never answers DELETE (the logout); everything else goes to the scripted BMC.</summary>
+    private sealed class HangingLogout(HttpMessageHandler bmc) : DelegatingHandler(bmc)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Delete) await Task.Delay(Timeout.Infinite, cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Sessions_Refused_FallsBackToBasic()
     {
         using var bmc = new ScriptedBmc { SessionsEnabled = false };
@@ -53,6 +93,72 @@ public class RedfishClientTests
         await client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None);
         Assert.Equal("session", client.AuthenticationMode);
         Assert.Equal(2, bmc.To("POST", "/redfish/v1/SessionService/Sessions").Count());
+    }
+
+    /// <summary>What SocketsHttpHandler throws when the BMC resets the connection before answering.</summary>
+    private static HttpResponseMessage Dropped() =>
+        throw new HttpRequestException("An error occurred while sending the request.", new IOException("Unable to read data from the transport connection: Connection reset by peer."));
+
+    [Fact]
+    public async Task FirstLogin_ADroppedServiceRootAndADroppedSessionPost_AreRetried()
+    {
+        using var bmc = new ScriptedBmc();
+        var (rootDrops, sessionDrops) = (1, 1);
+        bmc.On("GET", "/redfish/v1/", _ => rootDrops-- > 0 ? Dropped() : null);
+        bmc.On("POST", "/redfish/v1/SessionService/Sessions", _ => sessionDrops-- > 0 ? Dropped() : null);
+        var log = new List<string>();
+        await using var client = new RedfishClient(Options(log), bmc);
+
+        var system = await client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None);
+
+        Assert.Equal("Off", system.Body.String("PowerState"));
+        Assert.Equal("session", client.AuthenticationMode);
+        Assert.Equal(2, bmc.To("GET", "/redfish/v1/").Count());
+        Assert.Equal(2, bmc.To("POST", "/redfish/v1/SessionService/Sessions").Count());
+        Assert.Contains(log, l => l.StartsWith("GET /redfish/v1/: no answer, retry 1 of 3", StringComparison.Ordinal));
+        Assert.Contains(log, l => l.StartsWith("POST /redfish/v1/SessionService/Sessions: no answer, retry 1 of 3", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FirstLogin_AServiceRootAnswering503_IsAskedAgain()
+    {
+        using var bmc = new ScriptedBmc();
+        var busy = 2;
+        bmc.On("GET", "/redfish/v1/", _ => busy-- > 0 ? ScriptedBmc.Error(HttpStatusCode.ServiceUnavailable, "Base.1.8.ServiceTemporarilyUnavailable", "The service is starting.") : null);
+        await using var client = new RedfishClient(Options(), bmc);
+
+        await client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None);
+
+        Assert.Equal(3, bmc.To("GET", "/redfish/v1/").Count());
+        Assert.Equal("session", client.AuthenticationMode);
+    }
+
+    [Fact]
+    public async Task FirstLogin_ABmcBusyThroughEveryRetry_IsReportedBusy_QuotingIt_NotPushedOntoBasic()
+    {
+        using var bmc = new ScriptedBmc();
+        bmc.On("POST", "/redfish/v1/SessionService/Sessions", _ => ScriptedBmc.Error(HttpStatusCode.ServiceUnavailable, "Base.1.8.ServiceTemporarilyUnavailable", "Too many sessions are being created."));
+        await using var client = new RedfishClient(Options(), bmc);
+
+        var e = await Assert.ThrowsAsync<RedfishBusyException>(() => client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None));
+
+        Assert.Equal(4, bmc.To("POST", "/redfish/v1/SessionService/Sessions").Count());
+        Assert.Empty(bmc.To("GET", "/redfish/v1/Systems/1"));
+        Assert.Contains("The BMC said: Base.1.8.ServiceTemporarilyUnavailable: Too many sessions are being created.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FirstLogin_ABmcThatNeverAnswers_IsUnreachable_AfterTheReadRetries()
+    {
+        using var bmc = new ScriptedBmc();
+        bmc.On("GET", "/redfish/v1/", _ => Dropped());
+        await using var client = new RedfishClient(Options(), bmc);
+
+        var e = await Assert.ThrowsAsync<RedfishUnreachableException>(() => client.GetAsync("/redfish/v1/Systems/1", CancellationToken.None));
+
+        Assert.Equal(4, bmc.To("GET", "/redfish/v1/").Count());
+        Assert.Contains("No BMC answered GET /redfish/v1/ at https://bmc.test/", e.Message, StringComparison.Ordinal);
+        Assert.Empty(bmc.To("POST", "/redfish/v1/SessionService/Sessions"));
     }
 
     [Fact]

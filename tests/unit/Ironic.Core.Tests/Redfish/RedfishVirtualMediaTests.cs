@@ -70,13 +70,37 @@ public class RedfishVirtualMediaTests
         bmc.Resources[Cd]["Inserted"] = true;
         await using var hardware = Hardware(bmc);
         var e = await Assert.ThrowsAsync<RedfishBusyException>(() => hardware.InsertVirtualMediaAsync(Image, CancellationToken.None));
-        Assert.Contains("http://other/old.iso", e.Message, StringComparison.Ordinal);
-        Assert.Contains("Eject it first", e.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            $"The BMC at https://bmc.test/ reports that its virtual media slot {Cd} already holds Image 'http://other/old.iso', Inserted true, so {Image} was not inserted. "
+            + "Eject it first (Set-VirtualMedia -Eject, ironic vmedia eject), or ask for it to be replaced (-Force, --force).", e.Message);
         Assert.Empty(bmc.To("POST", Insert));
 
         var slot = await hardware.InsertVirtualMediaAsync(Image, hardware.InsertOptions with { EjectBusySlot = true }, CancellationToken.None);
         Assert.True(slot.Holds(Image));
         Assert.Single(bmc.To("POST", Eject));
+    }
+
+    [Fact]
+    public async Task Insert_WhenTheBmcAnswersResourceInUse_QuotesIt_NamesWhatTheSlotHolds_AndAsksOnlyOnce()
+    {
+        using var bmc = new ScriptedBmc();
+        // The slot read empty, but by the time the insert arrives another client has filled it.
+        bmc.On("POST", Insert, _ =>
+        {
+            bmc.Resources[Cd]["Image"] = "http://other/raced.iso";
+            bmc.Resources[Cd]["Inserted"] = true;
+            return ScriptedBmc.Error(HttpStatusCode.Conflict, "Base.1.8.ResourceInUse", "The change to the requested resource failed because the resource is in use or in transition.");
+        });
+        await using var hardware = Hardware(bmc);
+
+        var e = await Assert.ThrowsAsync<RedfishBusyException>(() => hardware.InsertVirtualMediaAsync(Image, CancellationToken.None));
+
+        Assert.Single(bmc.To("POST", Insert));
+        Assert.Equal(HttpStatusCode.Conflict, e.StatusCode);
+        Assert.True(e.HasMessageId("ResourceInUse"));
+        Assert.Contains($"refused to insert {Image} into {Cd}: it answered 409 and said: Base.1.8.ResourceInUse: The change to the requested resource failed because the resource is in use or in transition.", e.Message, StringComparison.Ordinal);
+        Assert.Contains("The slot now reads Image 'http://other/raced.iso', Inserted true.", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Eject it first", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

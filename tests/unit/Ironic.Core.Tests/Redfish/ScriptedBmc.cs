@@ -107,7 +107,7 @@ internal sealed class ScriptedBmc : HttpMessageHandler
         {
             if (method == recorded.Method && p == path && answer(recorded) is { } scripted)
             {
-                if (!Authorized(recorded) && path != "/redfish/v1/SessionService/Sessions") return Error(HttpStatusCode.Unauthorized, "Base.1.8.NoValidSession", "There is no valid session established with the implementation.");
+                if (!Authorized(recorded) && path is not "/redfish/v1/SessionService/Sessions" and not "/redfish/v1/") return Error(HttpStatusCode.Unauthorized, "Base.1.8.NoValidSession", "There is no valid session established with the implementation.");
                 return scripted;
             }
         }
