@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Ironic.Core;
 using Ironic.Core.Boot;
 using Ironic.Core.Deploy;
+using Ironic.Core.Hardware;
 using Ironic.Core.Inventory;
 using Ironic.Core.Status;
 using Ironic.Server.Images;
@@ -35,8 +36,11 @@ public sealed class BootServer : IAsyncDisposable
     private readonly bool _ownsImageCache;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Guid, Task> _callbacks = new();
+    private readonly OneShotReleaser _oneShot;
+    private readonly CancellationTokenSource _housekeepingStop = new();
+    private Task _housekeeping = Task.CompletedTask;
 
-    private BootServer(WebApplication app, BootServerOptions options, IInventoryStore store, bool ownsStore, ImageCache? imageCache)
+    private BootServer(WebApplication app, BootServerOptions options, IInventoryStore store, bool ownsStore, ImageCache? imageCache, NodeHardwareFactory hardware)
     {
         (_app, Options, _store, _ownsStore) = (app, options, store, ownsStore);
         _ownsImageCache = imageCache is null;
@@ -53,6 +57,7 @@ public sealed class BootServer : IAsyncDisposable
         _imageProviders.Insert(0, new OverlayImageProvider(store, ImageCache, _logger));
         _imageProviders.Add(new StoreArtifactImageProvider(store));
         BootConfig = new BootConfigService(store, options.BootConfig);
+        _oneShot = new OneShotReleaser(store, ImageCache, hardware, ImageReads, options.Name, options.OneShotSettleTime);
     }
 
     public BootServerOptions Options { get; }
@@ -61,6 +66,9 @@ public sealed class BootServer : IAsyncDisposable
 
     /// <summary>The last boot-config fetch and image download per node that this server handled (the status page's columns).</summary>
     public NodeActivityLog Activity { get; } = new();
+
+    /// <summary>The GETs of deployed node ISOs this server is serving and has served (what the one-shot release waits for).</summary>
+    public NodeImageReads ImageReads { get; } = new();
 
     /// <summary>The base images of deploys, shared with deploys run in this process.</summary>
     public ImageCache ImageCache { get; }
@@ -83,8 +91,9 @@ public sealed class BootServer : IAsyncDisposable
     /// <summary>
     /// Builds a server. <paramref name="store"/> shares an already open inventory (tests, several
     /// servers in one process); without it the server opens <see cref="BootServerOptions.Store"/> itself.
+    /// <paramref name="hardware"/> drives the BMCs of nodes whose one-shot ISO it releases (default: fake and redfish).
     /// </summary>
-    public static BootServer Create(BootServerOptions options, Action<ILoggingBuilder>? logging = null, IInventoryStore? store = null, ImageCache? imageCache = null)
+    public static BootServer Create(BootServerOptions options, Action<ILoggingBuilder>? logging = null, IInventoryStore? store = null, ImageCache? imageCache = null, NodeHardwareFactory? hardware = null)
     {
         var endpoint = BootServerOptions.ParseListen(options.Listen);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -101,7 +110,7 @@ public sealed class BootServer : IAsyncDisposable
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, IronicJsonContext.Default));
 
         var app = builder.Build();
-        var server = new BootServer(app, options, store ?? InventoryStores.Open(options.Store), ownsStore: store is null, imageCache);
+        var server = new BootServer(app, options, store ?? InventoryStores.Open(options.Store), ownsStore: store is null, imageCache, hardware ?? DeployHardware.CreateFactory());
         server.MapEndpoints();
         return server;
     }
@@ -118,7 +127,7 @@ public sealed class BootServer : IAsyncDisposable
         _app.MapMethods("/boot.ipxe", [HttpMethods.Get, HttpMethods.Head], context => Boot.CatchAllAsync(context));
         _app.MapMethods("/v1/boot/{mac}/{name}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string mac, string name) => Boot.BootAsync(context, mac, name));
         _app.MapGet(BootForwarder.InternalPrefix + "{mac}/{name}", (HttpContext context, string mac, string name) => Boot.InternalBootAsync(context, mac, name));
-        var images = new ImageEndpoints(_imageProviders, Activity, Options.Name);
+        var images = new ImageEndpoints(_imageProviders, Activity, Options.Name, ImageReads);
         _app.MapMethods("/v1/images/{node}/{file}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string node, string file) => images.ServeAsync(context, node, file));
         if (Options.StatusPage) _app.MapGet("/", context => StatusAsync(context));
         // Everything else — unknown paths, paths Kestrel normalized away from a route ("../"), other
@@ -210,11 +219,53 @@ public sealed class BootServer : IAsyncDisposable
         _membership = new ConductorMembership(_store, self, Options.HeartbeatInterval, Options.HeartbeatTimeout, _logger);
         _boot = new BootEndpoints(Options, BootConfig, _membership, _forwarder, _logger, NodeCalledBack, Activity);
         await _membership.StartAsync(cancellationToken).ConfigureAwait(false);
+        _housekeeping = Task.Run(() => HousekeepingAsync(_housekeepingStop.Token), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Deploy work a server does on its own, every few seconds until it stops: releasing the ISOs
+    /// of one-shot deploys once their BMC has read them.
+    /// </summary>
+    private async Task HousekeepingAsync(CancellationToken cancellationToken)
+    {
+        // Often enough that a release comes soon after the settle time, rarely enough to cost nothing.
+        var interval = TimeSpan.FromTicks(Math.Clamp(Options.OneShotSettleTime.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(5).Ticks));
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    foreach (var outcome in await _oneShot.SweepAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        if (outcome.Error is null) _logger.LogInformation("One-shot: node {Node} has read its ISO; ejected it and dropped the node's overlay.", outcome.NodeName);
+                        else _logger.LogError("One-shot: releasing the ISO of node {Node} failed ({Message}); trying again in {Seconds} s.", outcome.NodeName, outcome.Error.Message, Options.OneShotSettleTime.TotalSeconds);
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The inventory is unreachable for a moment: the next tick tries again.
+                    _logger.LogError("Deploy housekeeping failed: {Message}", e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task StopHousekeepingAsync()
+    {
+        await _housekeepingStop.CancelAsync().ConfigureAwait(false);
+        await _housekeeping.ConfigureAwait(false);
     }
 
     /// <summary>Leaves the ring, stops accepting requests and lets those in flight finish.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await StopHousekeepingAsync().ConfigureAwait(false);
         if (_membership is not null) await _membership.StopAsync(cancellationToken).ConfigureAwait(false);
         await _app.StopAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -225,6 +276,7 @@ public sealed class BootServer : IAsyncDisposable
     /// </summary>
     internal async Task CrashAsync()
     {
+        await StopHousekeepingAsync().ConfigureAwait(false);
         if (_membership is not null) await _membership.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
@@ -233,7 +285,9 @@ public sealed class BootServer : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         try { await CallbacksDone().ConfigureAwait(false); } catch (OperationCanceledException) { }
+        await StopHousekeepingAsync().ConfigureAwait(false);
         _stopping.Dispose();
+        _housekeepingStop.Dispose();
         if (_ownsImageCache) ImageCache.Dispose();
         if (_membership is not null) await _membership.DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);

@@ -128,6 +128,7 @@ public static class IronicConfigFile
             }
             options = options with { ImageCacheMaxBytes = size << shift };
         }
+        if (Get("deploy", "one_shot_settle_time") is { } settle) options = options with { OneShotSettleTime = Seconds(settle, "[deploy]one_shot_settle_time", source) };
         return options;
     }
 

@@ -42,7 +42,7 @@ internal static class DeployCommand
         var ramdisk = new Option<string?>("--ramdisk") { Description = "URL of the ramdisk (with --kernel)." };
         var kernelParam = new Option<string[]>("--kernel-param") { Description = "A kernel parameter KEY=VALUE (or a bare word); repeat for more.", AllowMultipleArgumentsPerToken = false };
         var checksum = new Option<string?>("--checksum") { Description = "The image's checksum, ALGO:HEX (md5, sha256, sha512) or a bare digest." };
-        var oneShot = new Option<bool>("--one-shot") { Description = "Eject the ISO and drop the node's copy once it is active (no reboots from it)." };
+        var oneShot = new Option<bool>("--one-shot") { Description = "Keep the node's ISO only until the BMC has read it: the boot server then ejects it and drops the node's copy (no reboots from it; for ISOs that load everything into RAM)." };
         var wait = new Option<bool>("--wait") { Description = "Wait until the node is active or failed (an iPXE deploy waits for its call-back)." };
         var timeout = TimeoutOption(1800);
         var imageCache = ImageCacheOption();
@@ -187,8 +187,14 @@ internal static class DeployCommand
         ("ramdisk", s.Ramdisk),
         ("kernel_arguments", s.KernelArguments),
         ("one_shot", s.OneShot ? "true" : "false"),
+        ("one_shot_release", OneShotReleaseText(s)),
         ("updated_at", s.UpdatedAt.ToString("u", CultureInfo.InvariantCulture)),
     ]);
+
+    private static string? OneShotReleaseText(DeployStatus s) =>
+        s.OneShotPendingSince is { } since
+            ? $"pending since {since.ToString("u", CultureInfo.InvariantCulture)}: the boot server ejects the ISO once the BMC has read it"
+            : s.OneShotReleasedAt is { } at ? $"released {at.ToString("u", CultureInfo.InvariantCulture)}: ejected, the node's ISO dropped" : null;
 
     private static Uri? ToUri(string? value) => string.IsNullOrWhiteSpace(value) ? null : ImageSource.Parse(value).Location;
 

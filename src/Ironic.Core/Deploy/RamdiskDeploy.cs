@@ -53,6 +53,7 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         {
             node = await GetNodeAsync(node.Uuid.ToString("D"), cancellationToken).ConfigureAwait(false);
             if (request is not null) node = request.ApplyTo(node);
+            node = node with { InstanceInfo = WithoutReleaseRecords(node.InstanceInfo) };
             var mode = DeployModeOf(node);
             node = await SaveAsync(node with { ProvisionState = ProvisionStates.Deploying, TargetProvisionState = ProvisionStates.Active, LastError = null }, cancellationToken).ConfigureAwait(false);
             Report(progress, node, "reserved", 5);
@@ -100,6 +101,8 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         await machine.Hardware.SetPowerStateAsync(PowerAction.ForceOff, cancellationToken).ConfigureAwait(false);
         Report(progress, node, "ejecting virtual media", 60);
         await machine.Hardware.EjectVirtualMediaAsync(cancellationToken).ConfigureAwait(false);
+        // Reads of the node's ISO from here on are this deploy's (the one-shot release counts only those).
+        var insertedAt = DateTimeOffset.UtcNow;
         Report(progress, node, $"inserting {url}", 70);
         await machine.Hardware.InsertVirtualMediaAsync(url, cancellationToken).ConfigureAwait(false);
         Report(progress, node, "setting a one-time boot from CD", 80);
@@ -107,15 +110,15 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         Report(progress, node, "powering on", 90);
         await machine.Hardware.SetPowerStateAsync(PowerAction.On, cancellationToken).ConfigureAwait(false);
 
-        node = await SaveAsync(node with { ProvisionState = ProvisionStates.Active, TargetProvisionState = null, PowerState = PowerStates.On, LastError = null }, cancellationToken).ConfigureAwait(false);
-        if (IsOneShot(node))
+        var info = node.InstanceInfo;
+        if (OneShotRelease.IsRequested(node))
         {
-            // One-shot: the machine took its ISO; keep nothing for reboots (the spec's scalability note).
-            Report(progress, node, "one-shot: ejecting and dropping the node's ISO", 95);
-            await machine.Hardware.EjectVirtualMediaAsync(cancellationToken).ConfigureAwait(false);
-            await DropOverlayAsync(node, cancellationToken).ConfigureAwait(false);
+            // One-shot: the machine has not read its ISO yet (a BMC reads it while the machine boots from it).
+            // The boot server that serves it ejects it and drops the overlay once those reads are over.
+            info = new Dictionary<string, string>(info, StringComparer.Ordinal) { [OneShotRelease.PendingSinceKey] = OneShotRelease.Format(insertedAt) };
+            Report(progress, node, "one-shot: the boot server ejects the ISO and drops it once the BMC has read it", 95);
         }
-        return node;
+        return await SaveAsync(node with { ProvisionState = ProvisionStates.Active, TargetProvisionState = null, PowerState = PowerStates.On, LastError = null, InstanceInfo = info }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<Node> DeployIpxeAsync(Node node, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
@@ -305,8 +308,14 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
 
     private Task<Node> SaveAsync(Node node, CancellationToken cancellationToken) => store.UpdateNodeAsync(node, cancellationToken);
 
-    private static bool IsOneShot(Node node) =>
-        node.InstanceInfo.TryGetValue(DeployRequest.OneShotKey, out var value) && value.Trim().ToLowerInvariant() is "true" or "1" or "yes" or "on";
+    /// <summary>A new deploy starts without the one-shot release records of the last one.</summary>
+    private static Dictionary<string, string> WithoutReleaseRecords(IReadOnlyDictionary<string, string> info)
+    {
+        var copy = new Dictionary<string, string>(info, StringComparer.Ordinal);
+        copy.Remove(OneShotRelease.PendingSinceKey);
+        copy.Remove(OneShotRelease.ReleasedAtKey);
+        return copy;
+    }
 
     private enum DeployMode { VirtualMedia, Ipxe }
 

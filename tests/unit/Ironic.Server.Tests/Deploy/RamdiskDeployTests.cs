@@ -81,21 +81,6 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OneShot_EjectsAndDropsTheIso_OnceActive()
-    {
-        var node = await _h.AddNodeAsync("vm-3");
-
-        var after = await _h.Deploy.DeployAsync("vm-3", new DeployRequest { BootIso = _h.ServeBaseIso(), OneShot = true }, null, CancellationToken.None);
-
-        Assert.Equal(ProvisionStates.Active, after.ProvisionState);
-        var fake = _h.Fake(node);
-        Assert.Null(fake.InsertedImage);
-        Assert.Equal("EjectVirtualMedia", fake.Calls[^1].Operation);
-        Assert.Null(await _h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None));
-        Assert.Empty(_h.Cache.References());
-    }
-
-    [Fact]
     public async Task Ipxe_WaitsForTheCallBack_AndGoesActiveWhenTheNodeFetchesItsScript()
     {
         const string mac = "52:54:00:aa:bb:01";
