@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Ironic.Core.Deploy;
+using Ironic.Core.Iso;
 
 namespace Ironic.Cli.Commands;
 
@@ -41,6 +42,7 @@ internal static class DeployCommand
         var kernel = new Option<string?>("--kernel") { Description = "URL of the kernel: deploy by iPXE (with --ramdisk)." };
         var ramdisk = new Option<string?>("--ramdisk") { Description = "URL of the ramdisk (with --kernel)." };
         var kernelParam = new Option<string[]>("--kernel-param") { Description = "A kernel parameter KEY=VALUE (or a bare word); repeat for more.", AllowMultipleArgumentsPerToken = false };
+        var injectFile = new Option<string[]>("--inject-file") { Description = "ISO_PATH=LOCAL: put the local file into the node's ISO at ISO_PATH (replace or add); read when the deploy starts. Repeatable.", AllowMultipleArgumentsPerToken = false };
         var checksum = new Option<string?>("--checksum") { Description = "The image's checksum, ALGO:HEX (md5, sha256, sha512) or a bare digest." };
         var oneShot = new Option<bool>("--one-shot") { Description = "Keep the node's ISO only until the BMC has read it: the boot server then ejects it and drops the node's copy (no reboots from it; for ISOs that load everything into RAM)." };
         var wait = new Option<bool>("--wait") { Description = "Wait until the node is active or failed (an iPXE deploy waits for its call-back)." };
@@ -50,13 +52,14 @@ internal static class DeployCommand
         var json = CliContext.JsonOption();
         var start = new Command("start", "Deploy a node: cache the image, build and publish its ISO (or boot.ipxe), boot it.")
         {
-            node, bootIso, kernel, ramdisk, kernelParam, checksum, oneShot, wait, timeout, imageCache, store, json,
+            node, bootIso, kernel, ramdisk, kernelParam, injectFile, checksum, oneShot, wait, timeout, imageCache, store, json,
         };
         start.SetAction(async (result, cancellationToken) =>
         {
             DeployRequest request;
             try
             {
+                var files = (result.GetValue(injectFile) ?? []).Select(BootIsoService.ParseInjectFile).ToList();
                 request = new DeployRequest
                 {
                     BootIso = ToUri(result.GetValue(bootIso)),
@@ -65,12 +68,13 @@ internal static class DeployCommand
                     KernelParameters = result.GetValue(kernelParam) ?? [],
                     Checksum = result.GetValue(checksum) is { Length: > 0 } c ? ImageChecksum.Parse(c) : null,
                     OneShot = result.GetValue(oneShot),
+                    Files = await BootIsoService.ReadInjectFilesAsync(files, cancellationToken).ConfigureAwait(false),
                 };
                 request.Validate();
             }
-            catch (Exception e) when (e is ArgumentException or FormatException or ImageCacheException)
+            catch (Exception e) when (e is ArgumentException or FormatException or ImageCacheException or FileNotFoundException)
             {
-                // A wrong combination of flags is a usage error.
+                // A wrong combination of flags, or a file to inject that is not there, is a usage error.
                 context.Error.WriteLine($"ironic: {e.Message}");
                 return 2;
             }

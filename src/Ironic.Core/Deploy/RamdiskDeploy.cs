@@ -60,7 +60,7 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
             try
             {
                 node = mode == DeployMode.VirtualMedia
-                    ? await DeployVirtualMediaAsync(node, progress, cancellationToken).ConfigureAwait(false)
+                    ? await DeployVirtualMediaAsync(node, request?.Files, progress, cancellationToken).ConfigureAwait(false)
                     : await DeployIpxeAsync(node, progress, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e)
@@ -83,7 +83,7 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         return await GetNodeAsync(node.Uuid.ToString("D"), CancellationToken.None).ConfigureAwait(false);
     }
 
-    private async Task<Node> DeployVirtualMediaAsync(Node node, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
+    private async Task<Node> DeployVirtualMediaAsync(Node node, IReadOnlyDictionary<string, byte[]>? requestFiles, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
         var source = ImageSource.Parse(node.InstanceInfo[IpxeScripts.BootIsoKey], ImageChecksum.FromInstanceInfo(node.InstanceInfo));
         Report(progress, node, $"fetching {source.Location}", 10);
@@ -92,7 +92,9 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
 
         Report(progress, node, "building the node's ISO overlay", 40);
         var parameters = KernelParameterList.For(node, options.DefaultKernelParameters);
-        var delta = await Task.Run(() => NodeIsoArtifacts.BuildDelta(baseImage, parameters, options.InjectedFiles), cancellationToken).ConfigureAwait(false);
+        var files = new Dictionary<string, byte[]>(options.InjectedFiles, StringComparer.Ordinal);
+        foreach (var (path, content) in requestFiles ?? new Dictionary<string, byte[]>()) files[path] = content;
+        var delta = await Task.Run(() => NodeIsoArtifacts.BuildDelta(baseImage, parameters, files), cancellationToken).ConfigureAwait(false);
         await NodeIsoArtifacts.StoreAsync(store, node.Uuid, delta, new OverlayBase(baseImage.Sha256, source.Location), cancellationToken).ConfigureAwait(false);
         var url = await ImageUrlAsync(node, cancellationToken).ConfigureAwait(false);
 

@@ -1,5 +1,7 @@
+using System.Collections;
 using System.Management.Automation;
 using Ironic.Core.Deploy;
+using Ironic.Core.Iso;
 using Ironic.PowerShell.Plumbing;
 
 namespace Ironic.PowerShell.Cmdlets;
@@ -29,6 +31,10 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
     [ValidateNotNull]
     public string[] KernelParameter { get; set; } = [];
 
+    /// <summary>Files to put into each node's ISO: @{ '/iso/path' = './local/file' } (as New-BootIso -InjectFile).</summary>
+    [Parameter]
+    public Hashtable? InjectFile { get; set; }
+
     /// <summary>ALGO:HEX or a bare md5/sha256/sha512 digest.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -54,6 +60,10 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
         DeployRequest request;
         try
         {
+            // Local paths resolve on the pipeline thread, before the first await.
+            var files = (InjectFile ?? []).Cast<DictionaryEntry>()
+                .Select(e => new KeyValuePair<string, string>(e.Key?.ToString() ?? "", SessionState.Path.GetUnresolvedProviderPathFromPSPath(e.Value?.ToString() ?? "")))
+                .ToList();
             request = new DeployRequest
             {
                 BootIso = BootIso is null ? null : ImageSource.Parse(BootIso).Location,
@@ -62,10 +72,11 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
                 KernelParameters = KernelParameter,
                 Checksum = Checksum is null ? null : ImageChecksum.Parse(Checksum),
                 OneShot = OneShot.IsPresent,
+                Files = await BootIsoService.ReadInjectFilesAsync(files, cancellationToken).ConfigureAwait(false),
             };
             request.Validate();
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or ImageCacheException)
+        catch (Exception e) when (e is ArgumentException or FormatException or ImageCacheException or FileNotFoundException or ItemNotFoundException or PSInvalidOperationException or NotSupportedException)
         {
             await ThrowTerminatingErrorAsync(ErrorRecords.FromException(e, null)).ConfigureAwait(false);
             return;

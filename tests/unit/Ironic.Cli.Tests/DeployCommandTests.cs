@@ -1,8 +1,11 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using System.Text.Json;
+using Ironic.BmcEmulation;
 using Ironic.Core.Deploy;
 using Ironic.Core.Inventory;
 using Ironic.Core.Tests.Deploy;
+using Ironic.Core.Tests.Iso.Overlay;
 using Ironic.Server;
 
 namespace Ironic.Cli.Tests;
@@ -15,6 +18,7 @@ public sealed class DeployCommandTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        CliTestEnvironment.UseTestSecretKey();
         Directory.CreateDirectory(_root);
         await using var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None);
         await store.CreateNodeAsync(new Node { Name = "n1" }, CancellationToken.None);
@@ -24,6 +28,72 @@ public sealed class DeployCommandTests : IAsyncLifetime
     {
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// What a virtual-media deploy from the command line needs around it: the base ISO on an HTTP
+    /// server, an emulated BMC (it fetches what it is given) as node <c>bmc1</c>, and a boot server
+    /// on the same inventory and image cache that publishes the node's ISO.
+    /// </summary>
+    private sealed class VirtualMediaWorld : IAsyncDisposable
+    {
+        public required TestFileServer Files { get; init; }
+        public required BmcEmulator Bmc { get; init; }
+        public required BootServer Server { get; init; }
+        public required Uri BaseIso { get; init; }
+        public required Guid Node { get; init; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Server.DisposeAsync();
+            await Bmc.DisposeAsync();
+            await Files.DisposeAsync();
+        }
+
+        /// <summary>Waits for the BMC's download, reads the node's ISO from the boot server as the BMC did, and checks they are the same bytes.</summary>
+        public async Task<string> FetchedIsoAsync(string directory)
+        {
+            using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            var download = await Bmc.State.WaitForDownloadAsync(Bmc.State.CdSlot.Path, wait.Token);
+            Assert.True(download.Status == ImageDownloadStatus.Completed, $"{download.Status} {download.Error}");
+            var path = Path.Combine(directory, "fetched.iso");
+            using var http = new HttpClient();
+            await File.WriteAllBytesAsync(path, await http.GetByteArrayAsync(download.Url));
+            Assert.Equal(download.Sha256, Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(path))).ToLowerInvariant());
+            return path;
+        }
+    }
+
+    private async Task<VirtualMediaWorld> StartVirtualMediaWorldAsync()
+    {
+        var files = await TestFileServer.StartAsync();
+        var baseIso = files.Add("base.iso", await File.ReadAllBytesAsync(TestIsos.Build("both")));
+        var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions(), CancellationToken.None);
+        Guid node;
+        await using (var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None))
+        {
+            node = (await store.CreateNodeAsync(new Node
+            {
+                Name = "bmc1",
+                Driver = "redfish",
+                DriverInfo = new Dictionary<string, string>
+                {
+                    [DriverInfoKeys.RedfishAddress] = bmc.Address.ToString(),
+                    [DriverInfoKeys.RedfishUsername] = "admin",
+                    [DriverInfoKeys.RedfishPassword] = "password",
+                },
+            }, CancellationToken.None)).Uuid;
+        }
+        var server = BootServer.Create(new BootServerOptions { Listen = "127.0.0.1:0", Name = "cli-test", Store = StoreLocation.Sqlite(Db), ImageCacheDirectory = CacheDir }, _ => { });
+        await server.StartAsync(CancellationToken.None);
+        return new VirtualMediaWorld { Files = files, Bmc = bmc, Server = server, BaseIso = baseIso, Node = node };
+    }
+
+    private static string Osirrox(string iso, string isoPath, string directory)
+    {
+        var target = Path.Combine(directory, "extracted-" + Path.GetFileName(isoPath));
+        ExternalTool.RunChecked("osirrox", "xorriso", "-indev", iso, "-extract", isoPath, target);
+        return target;
     }
 
     private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
@@ -70,6 +140,43 @@ public sealed class DeployCommandTests : IAsyncLifetime
 
         Assert.Equal(2, code);
         Assert.StartsWith("ironic: ", error, StringComparison.Ordinal);
+        await using var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None);
+        Assert.Equal(ProvisionStates.Available, (await store.GetNodeAsync("n1", CancellationToken.None))!.ProvisionState);
+    }
+
+    [Fact]
+    public async Task Start_WithInjectFile_TheBmcFetchesAnIsoThatHoldsTheFile()
+    {
+        await using var world = await StartVirtualMediaWorldAsync();
+        var local = Path.Combine(_root, "agent.conf");
+        await File.WriteAllTextAsync(local, "[DEFAULT]\nnode = bmc1\ntoken = 6f1c9a\n");
+        var beside = Path.Combine(_root, "node.txt");
+        await File.WriteAllTextAsync(beside, "beside the boot loader\n");
+
+        var (code, _, error) = await RunAsync("deploy", "start", "bmc1", "--boot-iso", world.BaseIso.ToString(),
+            "--inject-file", "/etc/ironic/agent.conf=" + local, "--inject-file", "/EFI/BOOT/node.txt=" + beside, "--image-cache", CacheDir);
+
+        Assert.True(code == 0, error);
+        var fetched = await world.FetchedIsoAsync(_root);
+        Assert.Equal(await File.ReadAllTextAsync(local), await File.ReadAllTextAsync(Osirrox(fetched, "/etc/ironic/agent.conf", _root)));
+        Assert.Equal(await File.ReadAllTextAsync(beside), await File.ReadAllTextAsync(Osirrox(fetched, "/EFI/BOOT/node.txt", _root)));
+    }
+
+    [Theory]
+    [InlineData("--boot-iso", "http://x/a.iso", "/etc/x.conf=./no-such-file", "does not exist")]
+    [InlineData("--boot-iso", "http://x/a.iso", "no-equals-sign", "is not ISO_PATH=LOCAL_FILE")]
+    [InlineData("--kernel", "http://x/k", "/etc/x.conf=EXISTING", "need -BootIso / --boot-iso")]
+    public async Task Start_WithABadInjectFile_IsAUsageError_AndTouchesNothing(string flag, string value, string inject, string message)
+    {
+        var existing = Path.Combine(_root, "x.conf");
+        await File.WriteAllTextAsync(existing, "x");
+        var args = new List<string> { "deploy", "start", "n1", flag, value, "--inject-file", inject.Replace("EXISTING", existing, StringComparison.Ordinal) };
+        if (flag == "--kernel") args.AddRange(["--ramdisk", "http://x/r"]);
+
+        var (code, _, error) = await RunAsync([.. args]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
         await using var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None);
         Assert.Equal(ProvisionStates.Available, (await store.GetNodeAsync("n1", CancellationToken.None))!.ProvisionState);
     }
