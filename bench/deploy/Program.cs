@@ -91,7 +91,7 @@ internal static class Child
             {
                 names.Add((await store.CreateNodeAsync(new Node { Name = $"bench-{i:00}" }, CancellationToken.None)).Name);
             }
-            var deploy = new RamdiskDeploy(store, cache, DeployHardware.CreateFactory(), new RamdiskDeployOptions { Conductor = "bench", DefaultKernelParameters = ["ironic_node={node_name}"] });
+            var deploy = new RamdiskDeploy(store, cache, DeployHardware.CreateFactory(), new RamdiskDeployOptions { Conductor = "bench", VirtualMediaKernelParameters = ["ironic_node={node_name}"] });
             var request = new DeployRequest { BootIso = new Uri(server.Address!, "/v1/images/base/base.iso"), KernelParameters = ["ipa-debug=1"] };
             var copies = Path.Combine(root, "copies");
             Directory.CreateDirectory(copies);

@@ -29,6 +29,18 @@ internal static class DeployCommand
         Description = "The image cache directory (default: images/ in the user's data directory, the one a boot server on this host uses).",
     };
 
+    private static Option<string?> ConfigOption() => new("--config")
+    {
+        Description = "The boot server's ironic.conf (default: $IRONIC_CONFIG): [deploy]image_cache_directory and image_cache_size, [redfish]kernel_append_params (virtual media), [pxe]kernel_append_params (iPXE), [database]connection.",
+    };
+
+    /// <summary>Opens a deploy session with the configuration file (or $IRONIC_CONFIG): flags win over it.</summary>
+    private static Task<DeploySession> OpenSessionAsync(ParseResult result, Option<string?> store, Option<string?> imageCache, Option<string?> config, CancellationToken cancellationToken)
+    {
+        var configuration = DeployConfiguration.Load(result.GetValue(config));
+        return DeploySession.OpenAsync(configuration.ResolveStore(result.GetValue(store)), result.GetValue(imageCache), cancellationToken, configuration: configuration);
+    }
+
     private static Option<int> TimeoutOption(int seconds) => new("--timeout")
     {
         Description = "Seconds to wait for the node to settle.",
@@ -48,11 +60,12 @@ internal static class DeployCommand
         var wait = new Option<bool>("--wait") { Description = "Wait until the node is active or failed (an iPXE deploy waits for its call-back)." };
         var timeout = TimeoutOption(1800);
         var imageCache = ImageCacheOption();
+        var config = ConfigOption();
         var store = CliContext.StoreOption();
         var json = CliContext.JsonOption();
         var start = new Command("start", "Deploy a node: cache the image, build and publish its ISO (or boot.ipxe), boot it.")
         {
-            node, bootIso, kernel, ramdisk, kernelParam, injectFile, checksum, oneShot, wait, timeout, imageCache, store, json,
+            node, bootIso, kernel, ramdisk, kernelParam, injectFile, checksum, oneShot, wait, timeout, imageCache, config, store, json,
         };
         start.SetAction(async (result, cancellationToken) =>
         {
@@ -80,7 +93,7 @@ internal static class DeployCommand
             }
             try
             {
-                await using var session = await DeploySession.OpenAsync(CliContext.ResolveStore(result, store), result.GetValue(imageCache), cancellationToken).ConfigureAwait(false);
+                await using var session = await OpenSessionAsync(result, store, imageCache, config, cancellationToken).ConfigureAwait(false);
                 var name = result.GetValue(node)!;
                 var after = await session.Deploy.DeployAsync(name, request, new SynchronousProgress(context, result.GetValue(json)), cancellationToken).ConfigureAwait(false);
                 if (result.GetValue(wait)) after = await session.Deploy.WaitAsync(name, TimeSpan.FromSeconds(result.GetValue(timeout)), cancellationToken).ConfigureAwait(false);
@@ -98,14 +111,15 @@ internal static class DeployCommand
     {
         var node = NodeArgument();
         var imageCache = ImageCacheOption();
+        var config = ConfigOption();
         var store = CliContext.StoreOption();
         var json = CliContext.JsonOption();
-        var stop = new Command("stop", "Undeploy a node: power off, eject, drop its ISO; it becomes available.") { node, imageCache, store, json };
+        var stop = new Command("stop", "Undeploy a node: power off, eject, drop its ISO; it becomes available.") { node, imageCache, config, store, json };
         stop.SetAction(async (result, cancellationToken) =>
         {
             try
             {
-                await using var session = await DeploySession.OpenAsync(CliContext.ResolveStore(result, store), result.GetValue(imageCache), cancellationToken).ConfigureAwait(false);
+                await using var session = await OpenSessionAsync(result, store, imageCache, config, cancellationToken).ConfigureAwait(false);
                 var after = await session.Deploy.UndeployAsync(result.GetValue(node)!, new SynchronousProgress(context, result.GetValue(json)), cancellationToken).ConfigureAwait(false);
                 return Print(context, DeployStatus.FromNode(after), result.GetValue(json));
             }

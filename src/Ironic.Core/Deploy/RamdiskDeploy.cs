@@ -91,7 +91,7 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         var baseImage = await cache.GetAsync(source, holder, cancellationToken).ConfigureAwait(false);
 
         Report(progress, node, "building the node's ISO overlay", 40);
-        var parameters = KernelParameterList.For(node, options.DefaultKernelParameters);
+        var parameters = KernelParameterList.For(node, options.VirtualMediaKernelParameters);
         var files = new Dictionary<string, byte[]>(options.InjectedFiles, StringComparer.Ordinal);
         foreach (var (path, content) in requestFiles ?? new Dictionary<string, byte[]>()) files[path] = content;
         var delta = await Task.Run(() => NodeIsoArtifacts.BuildDelta(baseImage, parameters, files), cancellationToken).ConfigureAwait(false);
@@ -126,7 +126,7 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
     private async Task<Node> DeployIpxeAsync(Node node, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
         Report(progress, node, "rendering boot.ipxe", 30);
-        var parameters = KernelParameterList.For(node, options.DefaultKernelParameters);
+        var parameters = KernelParameterList.For(node, options.IpxeKernelParameters);
         var rendered = node with
         {
             InstanceInfo = new Dictionary<string, string>(node.InstanceInfo, StringComparer.Ordinal) { [IpxeScripts.KernelArgumentsKey] = string.Join(' ', parameters) },

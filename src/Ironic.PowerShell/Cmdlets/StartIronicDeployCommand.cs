@@ -43,6 +43,12 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
     [Parameter]
     public SwitchParameter OneShot { get; set; }
 
+    /// <summary>The boot server's ironic.conf: image cache, [redfish]/[pxe]kernel_append_params, [database]connection; default $env:IRONIC_CONFIG.</summary>
+    [Parameter]
+    [Alias("ConfigFile", "Config")]
+    [ValidateNotNullOrEmpty]
+    public string? ConfigPath { get; set; }
+
     [Parameter]
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = 8;
@@ -58,9 +64,11 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
     protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
     {
         DeployRequest request;
+        DeployConfiguration configuration;
         try
         {
             // Local paths resolve on the pipeline thread, before the first await.
+            configuration = LoadConfiguration(ConfigPath);
             var files = (InjectFile ?? []).Cast<DictionaryEntry>()
                 .Select(e => new KeyValuePair<string, string>(e.Key?.ToString() ?? "", SessionState.Path.GetUnresolvedProviderPathFromPSPath(e.Value?.ToString() ?? "")))
                 .ToList();
@@ -88,7 +96,7 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
             if (await ShouldProcessAsync(node, what).ConfigureAwait(false)) approved.Add(node);
         }
         if (approved.Count == 0) return;
-        await using var session = await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using var session = await OpenSessionAsync(cancellationToken, configuration).ConfigureAwait(false);
         await RunAsync(approved, ThrottleLimit, "Deploying", async (node, progress, ct) =>
         {
             var after = await session.Deploy.DeployAsync(node, request, progress, ct).ConfigureAwait(false);

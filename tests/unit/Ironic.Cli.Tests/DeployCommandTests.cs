@@ -96,11 +96,13 @@ public sealed class DeployCommandTests : IAsyncLifetime
         return target;
     }
 
-    private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunWithoutStoreAsync([.. args, "--store", Db]);
+
+    private static async Task<(int Code, string Output, string Error)> RunWithoutStoreAsync(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = await IronicCommandLine.InvokeAsync([.. args, "--store", Db], output, error);
+        var code = await IronicCommandLine.InvokeAsync(args, output, error);
         return (code, output.ToString(), error.ToString());
     }
 
@@ -160,6 +162,85 @@ public sealed class DeployCommandTests : IAsyncLifetime
         var fetched = await world.FetchedIsoAsync(_root);
         Assert.Equal(await File.ReadAllTextAsync(local), await File.ReadAllTextAsync(Osirrox(fetched, "/etc/ironic/agent.conf", _root)));
         Assert.Equal(await File.ReadAllTextAsync(beside), await File.ReadAllTextAsync(Osirrox(fetched, "/EFI/BOOT/node.txt", _root)));
+    }
+
+    /// <summary>
+    /// `--config` with the boot server's ironic.conf: the inventory ([database]connection), the image
+    /// cache ([deploy]image_cache_directory) and the default kernel parameters of virtual media
+    /// ([redfish]kernel_append_params) come from it; the BMC's ISO boots with those parameters.
+    /// </summary>
+    [Fact]
+    public async Task Start_WithConfig_UsesTheServersInventoryCacheAndKernelParameters()
+    {
+        await using var world = await StartVirtualMediaWorldAsync();
+        var config = Path.Combine(_root, "ironic.conf");
+        await File.WriteAllTextAsync(config, $"""
+            [database]
+            connection = sqlite:///{Path.GetFileName(Db)}
+            [deploy]
+            image_cache_directory = {Path.GetFileName(CacheDir)}
+            [redfish]
+            kernel_append_params = from_ironic_conf=1 ironic_node={"{node_name}"}
+            [pxe]
+            kernel_append_params = only_for_ipxe=1
+            """);
+
+        var (code, _, error) = await RunWithoutStoreAsync("deploy", "start", "bmc1", "--boot-iso", world.BaseIso.ToString(), "--kernel-param", "ipa-debug=1", "--config", config);
+
+        Assert.True(code == 0, error);
+        var grub = await File.ReadAllTextAsync(Osirrox(await world.FetchedIsoAsync(_root), "/EFI/BOOT/grub.cfg", _root));
+        Assert.Contains("from_ironic_conf=1 ironic_node=bmc1 ipa-debug=1", grub, StringComparison.Ordinal);
+        Assert.DoesNotContain("only_for_ipxe", grub, StringComparison.Ordinal);
+        using var cache = ImageCache.Open(new ImageCacheOptions { Directory = CacheDir });
+        Assert.Single(cache.Images());
+    }
+
+    [Fact]
+    public async Task Start_WithConfig_AppliesTheImageCacheQuota()
+    {
+        await using var files = await TestFileServer.StartAsync();
+        var url = files.Add("big.iso", new byte[3 << 20]);
+        var config = Path.Combine(_root, "ironic.conf");
+        await File.WriteAllTextAsync(config, "[deploy]\nimage_cache_size = 1M\n");
+
+        var (code, _, error) = await RunAsync("deploy", "start", "n1", "--boot-iso", url.ToString(), "--config", config, "--image-cache", CacheDir);
+
+        Assert.Equal(1, code);
+        Assert.Contains("more than the image cache's quota of 1048576 bytes", error, StringComparison.Ordinal);
+        Assert.Contains("[deploy]image_cache_size", error, StringComparison.Ordinal);
+        var status = JsonDocument.Parse((await RunAsync("deploy", "show", "n1", "--json")).Output).RootElement;
+        Assert.Equal("deploy failed", status.GetProperty("provision_state").GetString());
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("reservation").ValueKind);
+        using var cache = ImageCache.Open(new ImageCacheOptions { Directory = CacheDir });
+        Assert.Empty(cache.Images());
+    }
+
+    [Fact]
+    public async Task Start_WithIpxe_TakesTheDefaultParametersOfPxe_FromConfig()
+    {
+        var config = Path.Combine(_root, "ironic.conf");
+        await File.WriteAllTextAsync(config, "[redfish]\nkernel_append_params = only_for_vmedia=1\n[pxe]\nkernel_append_params = nofb ipa-debug=0\n");
+
+        var (code, _, error) = await RunAsync("deploy", "start", "n1", "--kernel", "http://img.test/k", "--ramdisk", "http://img.test/r", "--kernel-param", "ipa-debug=1", "--config", config, "--image-cache", CacheDir);
+
+        Assert.True(code == 0, error);
+        await using var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None);
+        var node = (await store.GetNodeAsync("n1", CancellationToken.None))!;
+        var script = System.Text.Encoding.UTF8.GetString((await store.GetArtifactAsync(node.Uuid, "boot.ipxe", CancellationToken.None))!);
+        Assert.Contains("nofb ipa-debug=1", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("only_for_vmedia", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_WithABrokenConfig_FailsNamingTheFileAndOption()
+    {
+        var config = Path.Combine(_root, "ironic.conf");
+        await File.WriteAllTextAsync(config, "[deploy]\nimage_cache_size = lots\n");
+
+        var (code, _, error) = await RunAsync("deploy", "start", "n1", "--kernel", "http://img.test/k", "--ramdisk", "http://img.test/r", "--config", config);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{config}: [deploy]image_cache_size 'lots' is not a size", error, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -48,7 +48,7 @@ internal sealed class DeployHarness : IAsyncDisposable
         // The server drives the same (fake) machines as the deploys: it ejects one-shot ISOs.
         var bootServer = BootServer.Create(server is null ? serverOptions : server(serverOptions), _ => { }, store, cache, hardware);
         await bootServer.StartAsync(CancellationToken.None);
-        var options = new RamdiskDeployOptions { Conductor = Conductor, DefaultKernelParameters = ["ironic_node={node_name}"] };
+        var options = new RamdiskDeployOptions { Conductor = Conductor, VirtualMediaKernelParameters = ["ironic_node={node_name}"], IpxeKernelParameters = ["ironic_node={node_name}"] };
         if (adjust is not null) options = adjust(options);
         return new DeployHarness(root, store, cache, files, bootServer, hardware, options);
     }
