@@ -206,7 +206,7 @@ public sealed class BootServer : IAsyncDisposable
         Recovered = await DeployRecovery.RecoverAsync(_store, Options.Name, Options.HeartbeatTimeout, cancellationToken).ConfigureAwait(false);
         foreach (var node in Recovered)
         {
-            _logger.LogWarning("Recovery: node {Node} was reserved by {Holder} in '{Before}'; released, now '{After}'.", node.NodeName, node.Holder, node.StateBefore, node.StateAfter);
+            _logger.LogWarning("Recovery: node {Node} was reserved by {Holder} in '{Before}': {Reason}; now '{After}'.", node.NodeName, node.Holder, node.StateBefore, node.Reason, node.StateAfter);
         }
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -219,17 +219,34 @@ public sealed class BootServer : IAsyncDisposable
         _membership = new ConductorMembership(_store, self, Options.HeartbeatInterval, Options.HeartbeatTimeout, _logger);
         _boot = new BootEndpoints(Options, BootConfig, _membership, _forwarder, _logger, NodeCalledBack, Activity);
         await _membership.StartAsync(cancellationToken).ConfigureAwait(false);
-        _housekeeping = Task.Run(() => HousekeepingAsync(_housekeepingStop.Token), CancellationToken.None);
+        // Deploy work a server does on its own until it stops: one-shot releases soon after the settle
+        // time (often enough to follow it, rarely enough to cost nothing), stale reservations swept.
+        var oneShotInterval = TimeSpan.FromTicks(Math.Clamp(Options.OneShotSettleTime.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(5).Ticks));
+        _housekeeping = Task.WhenAll(
+            Task.Run(() => RepeatAsync(oneShotInterval, ReleaseOneShotIsosAsync, _housekeepingStop.Token), CancellationToken.None),
+            Task.Run(() => RepeatAsync(Options.ReservationSweepInterval, SweepReservationsAsync, _housekeepingStop.Token), CancellationToken.None));
     }
 
-    /// <summary>
-    /// Deploy work a server does on its own, every few seconds until it stops: releasing the ISOs
-    /// of one-shot deploys once their BMC has read them.
-    /// </summary>
-    private async Task HousekeepingAsync(CancellationToken cancellationToken)
+    private async Task ReleaseOneShotIsosAsync(CancellationToken cancellationToken)
     {
-        // Often enough that a release comes soon after the settle time, rarely enough to cost nothing.
-        var interval = TimeSpan.FromTicks(Math.Clamp(Options.OneShotSettleTime.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(5).Ticks));
+        foreach (var outcome in await _oneShot.SweepAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (outcome.Error is null) _logger.LogInformation("One-shot: node {Node} has read its ISO; ejected it and dropped the node's overlay.", outcome.NodeName);
+            else _logger.LogError("One-shot: releasing the ISO of node {Node} failed ({Message}); trying again in {Seconds} s.", outcome.NodeName, outcome.Error.Message, Options.OneShotSettleTime.TotalSeconds);
+        }
+    }
+
+    private async Task SweepReservationsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var node in await DeployRecovery.SweepAsync(_store, Options.Name, Options.HeartbeatTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            _logger.LogWarning("Node {Node} was reserved by {Holder} in '{Before}': {Reason}; now '{After}'.", node.NodeName, node.Holder, node.StateBefore, node.Reason, node.StateAfter);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> every <paramref name="interval"/> until stopped; a failed round is logged and the next one tries again.</summary>
+    private async Task RepeatAsync(TimeSpan interval, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
         using var timer = new PeriodicTimer(interval);
         try
         {
@@ -237,16 +254,12 @@ public sealed class BootServer : IAsyncDisposable
             {
                 try
                 {
-                    foreach (var outcome in await _oneShot.SweepAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        if (outcome.Error is null) _logger.LogInformation("One-shot: node {Node} has read its ISO; ejected it and dropped the node's overlay.", outcome.NodeName);
-                        else _logger.LogError("One-shot: releasing the ISO of node {Node} failed ({Message}); trying again in {Seconds} s.", outcome.NodeName, outcome.Error.Message, Options.OneShotSettleTime.TotalSeconds);
-                    }
+                    await work(cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // The inventory is unreachable for a moment: the next tick tries again.
-                    _logger.LogError("Deploy housekeeping failed: {Message}", e.Message);
+                    // The inventory is unreachable for a moment, say: the next round tries again.
+                    _logger.LogError("Deploy housekeeping ({Work}) failed: {Message}", work.Method.Name, e.Message);
                 }
             }
         }

@@ -76,6 +76,13 @@ public sealed record BootServerOptions
     /// </summary>
     public TimeSpan OneShotSettleTime { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// [conductor]check_provision_state_interval: how often this server looks for reservations whose
+    /// holder is gone (a conductor with a stale heartbeat, a deploy process on this host that no
+    /// longer runs), fails what they were doing and frees the node.
+    /// </summary>
+    public TimeSpan ReservationSweepInterval { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Parses <c>host:port</c>, <c>[v6]:port</c> or a bare port into an endpoint.</summary>
     public static IPEndPoint ParseListen(string listen)
     {

@@ -50,6 +50,7 @@ public static class IronicConfigFile
 
         if (conf.Seconds("conductor", "heartbeat_interval") is { } interval) options = options with { HeartbeatInterval = interval };
         if (conf.Seconds("conductor", "heartbeat_timeout") is { } timeout) options = options with { HeartbeatTimeout = timeout };
+        if (conf.Seconds("conductor", "check_provision_state_interval") is { } sweep) options = options with { ReservationSweepInterval = sweep };
         if (Get("conductor", "conductor_group") is { } group) options = options with { ConductorGroup = group };
         if (conf.Database() is { } database) options = options with { Store = database };
 

@@ -42,7 +42,7 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
 
     private async Task<Node> RunAsync(string nodeNameOrUuid, DeployRequest? request, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
-        var node = await GetNodeAsync(nodeNameOrUuid, cancellationToken).ConfigureAwait(false);
+        var node = await RecoverIfTheHolderDiedAsync(await GetNodeAsync(nodeNameOrUuid, cancellationToken).ConfigureAwait(false), progress, cancellationToken).ConfigureAwait(false);
         if (node.ProvisionState is not (ProvisionStates.Available or ProvisionStates.DeployFailed or ProvisionStates.Active))
         {
             throw new DeployException(DeployFailure.InvalidState,
@@ -192,7 +192,7 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
     /// <summary>Undeploy: power off, eject, drop the node's overlay and boot script, available.</summary>
     public async Task<Node> UndeployAsync(string nodeNameOrUuid, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
-        var node = await GetNodeAsync(nodeNameOrUuid, cancellationToken).ConfigureAwait(false);
+        var node = await RecoverIfTheHolderDiedAsync(await GetNodeAsync(nodeNameOrUuid, cancellationToken).ConfigureAwait(false), progress, cancellationToken).ConfigureAwait(false);
         if (node.ProvisionState is not (ProvisionStates.Active or ProvisionStates.DeployFailed or ProvisionStates.WaitCallback or ProvisionStates.Error))
         {
             throw new DeployException(DeployFailure.InvalidState,
@@ -287,6 +287,18 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
             root = owner.InternalUrl;
         }
         return new Uri(root, $"{root.AbsolutePath.TrimEnd('/')}/v1/images/{node.Uuid:D}/{NodeIsoArtifacts.PublishedFileName}");
+    }
+
+    /// <summary>
+    /// A node still reserved by a deploy whose process or conductor is gone (killed, crashed) is
+    /// recovered here rather than at the next server start: it moves to deploy failed (or error) and
+    /// is freed, and this deploy goes on from there.
+    /// </summary>
+    private async Task<Node> RecoverIfTheHolderDiedAsync(Node node, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (await DeployRecovery.RecoverNodeAsync(store, node, options.Conductor, options.HeartbeatTimeout, cancellationToken).ConfigureAwait(false) is not { } recovered) return node;
+        Report(progress, node, $"recovered from {recovered.Holder}: {recovered.Reason}", 2);
+        return await GetNodeAsync(node.Uuid.ToString("D"), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ReserveAsync(Node node, CancellationToken cancellationToken)

@@ -310,14 +310,11 @@ public sealed class DeployCommandTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// `ironic deploy start` killed (SIGKILL) in the middle of downloading the base: the next boot
-    /// server on the inventory finds the node held by a process that is gone, fails its deploy with
-    /// that reason and frees it; the cache keeps no partial file.
+    /// Runs `ironic deploy start n1` as a process against a base that stalls after 3 MiB, waits
+    /// until it holds the node and has part of the image on disk, and kills it (SIGKILL). Returns its pid.
     /// </summary>
-    [Fact]
-    public async Task KilledDuringTheDeploy_TheNextServerFailsTheDeploy_AndTheCacheHasNoPartialFile()
+    private async Task<int> KillADeployMidDownloadAsync(TestFileServer files)
     {
-        await using var files = await TestFileServer.StartAsync();
         var content = new byte[8 << 20];
         new Random(5).NextBytes(content);
         var url = files.Add("big.iso", content, new FileBehaviour { StallRequest = _ => true, CutAfterBytes = 3 << 20 });
@@ -327,7 +324,6 @@ public sealed class DeployCommandTests : IAsyncLifetime
         using var process = Process.Start(start)!;
         try
         {
-            // Wait until it holds the node and has part of the image on disk.
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (DateTime.UtcNow < deadline)
             {
@@ -335,33 +331,96 @@ public sealed class DeployCommandTests : IAsyncLifetime
                 if (partial.Any(f => new FileInfo(f).Length >= 1 << 20)) break;
                 await Task.Delay(100);
             }
-            await using (var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None))
-            {
-                var during = (await store.GetNodeAsync("n1", CancellationToken.None))!;
-                Assert.Equal(ProvisionStates.Deploying, during.ProvisionState);
-                Assert.Equal($"process:{Environment.MachineName.ToLowerInvariant()}:{process.Id}", during.Reservation);
-            }
+            await using var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None);
+            var during = (await store.GetNodeAsync("n1", CancellationToken.None))!;
+            Assert.Equal(ProvisionStates.Deploying, during.ProvisionState);
+            Assert.Equal($"process:{Environment.MachineName.ToLowerInvariant()}:{process.Id}", during.Reservation);
         }
         finally
         {
+            // Process.Kill is SIGKILL on Unix: no finally block of the deploy runs.
             process.Kill();
             await process.WaitForExitAsync();
         }
+        return process.Id;
+    }
 
-        using (var cache = ImageCache.Open(new ImageCacheOptions { Directory = CacheDir }))
+    private async Task<JsonElement> ShowAsync() => JsonDocument.Parse((await RunAsync("deploy", "show", "n1", "--json")).Output).RootElement.Clone();
+
+    /// <summary>A killed download leaves at most a partial file that the cache never serves or uses as an image.</summary>
+    private void AssertNoImageCached()
+    {
+        using var cache = ImageCache.Open(new ImageCacheOptions { Directory = CacheDir });
+        Assert.Empty(cache.Images());
+        Assert.Empty(Directory.GetFiles(Path.Combine(CacheDir, "blobs")));
+    }
+
+    /// <summary>
+    /// `ironic deploy start` killed (SIGKILL) while a boot server runs on the inventory: the server's
+    /// periodic sweep finds the node held by a process that is gone, fails the deploy saying so and
+    /// frees the node, without a restart.
+    /// </summary>
+    [Fact]
+    public async Task KilledDuringTheDeploy_ARunningServerFailsTheDeploy_AndFreesTheNode()
+    {
+        await using var files = await TestFileServer.StartAsync();
+        await using var server = BootServer.Create(new BootServerOptions
         {
-            Assert.Empty(Directory.GetFiles(Path.Combine(CacheDir, "tmp")));
-            Assert.Empty(cache.Images());
+            Listen = "127.0.0.1:0", Name = "sweeper", Store = StoreLocation.Sqlite(Db), ImageCacheDirectory = CacheDir,
+            ReservationSweepInterval = TimeSpan.FromMilliseconds(300),
+        }, _ => { });
+        await server.StartAsync(CancellationToken.None);
+
+        var pid = await KillADeployMidDownloadAsync(files);
+
+        var status = await ShowAsync();
+        for (var i = 0; i < 100 && status.GetProperty("reservation").ValueKind != JsonValueKind.Null; i++)
+        {
+            await Task.Delay(100);
+            status = await ShowAsync();
         }
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("reservation").ValueKind);
+        Assert.Equal("deploy failed", status.GetProperty("provision_state").GetString());
+        Assert.Equal($"the process that ran the deploy (pid {pid} on {Environment.MachineName.ToLowerInvariant()}) ended during the deploy; sweeper released its reservation. Deploy it again",
+            status.GetProperty("last_error").GetString());
+        Assert.Empty(server.Recovered);
+        AssertNoImageCached();
+    }
+
+    /// <summary>With no server running, the next `ironic deploy start` of the node recovers it first, says so, and deploys.</summary>
+    [Fact]
+    public async Task KilledDuringTheDeploy_TheNextDeployRecoversTheNode_AndRuns()
+    {
+        await using var files = await TestFileServer.StartAsync();
+        var pid = await KillADeployMidDownloadAsync(files);
+
+        var (code, _, error) = await RunAsync("deploy", "start", "n1", "--kernel", "http://img.test/k", "--ramdisk", "http://img.test/r", "--image-cache", CacheDir);
+
+        Assert.True(code == 0, error);
+        Assert.Contains($"n1: recovered from process:{Environment.MachineName.ToLowerInvariant()}:{pid}: the process that ran the deploy (pid {pid} on", error, StringComparison.Ordinal);
+        Assert.Equal("wait call-back", (await ShowAsync()).GetProperty("provision_state").GetString());
+        AssertNoImageCached();
+    }
+
+    /// <summary>
+    /// Killed with no server running and nothing else touching the node: the next boot server that
+    /// starts on the inventory fails the deploy with that reason and frees it.
+    /// </summary>
+    [Fact]
+    public async Task KilledDuringTheDeploy_TheNextServerFailsTheDeploy_AndNoImageIsCached()
+    {
+        await using var files = await TestFileServer.StartAsync();
+        var pid = await KillADeployMidDownloadAsync(files);
+
+        AssertNoImageCached();
         await using (var server = BootServer.Create(new BootServerOptions { Listen = "127.0.0.1:0", Name = "after-crash", Store = StoreLocation.Sqlite(Db), ImageCacheDirectory = CacheDir }, _ => { }))
         {
             await server.StartAsync(CancellationToken.None);
             Assert.Single(server.Recovered);
         }
-        var show = await RunAsync("deploy", "show", "n1", "--json");
-        var status = JsonDocument.Parse(show.Output).RootElement;
+        var status = await ShowAsync();
         Assert.Equal("deploy failed", status.GetProperty("provision_state").GetString());
-        Assert.Contains($"(pid {process.Id}) ended during the deploy", status.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"(pid {pid} on {Environment.MachineName.ToLowerInvariant()}) ended during the deploy; after-crash released its reservation", status.GetProperty("last_error").GetString(), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, status.GetProperty("reservation").ValueKind);
     }
 }

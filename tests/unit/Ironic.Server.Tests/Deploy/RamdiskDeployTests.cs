@@ -316,6 +316,101 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
         Assert.Equal(3, restarted.Recovered.Count);
     }
 
+    private static string DeadProcess => $"process:{Environment.MachineName.ToLowerInvariant()}:{int.MaxValue - 7}";
+
+    private async Task HoldAsync(Node node, string holder, string state)
+    {
+        Assert.True(await _h.Store.TryReserveAsync(node.Uuid, holder, CancellationToken.None));
+        await _h.Store.UpdateNodeAsync(node with { ProvisionState = state, TargetProvisionState = ProvisionStates.Active }, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task ADeployOfANodeHeldByADeadProcess_RecoversTheNodeFirst_ThenRuns()
+    {
+        var node = await _h.AddNodeAsync("held-dead");
+        await HoldAsync(node, DeadProcess, ProvisionStates.Deploying);
+        var steps = new List<string>();
+
+        var after = await _h.Deploy.DeployAsync("held-dead", new DeployRequest { BootIso = _h.ServeBaseIso() }, new SyncProgress(p => steps.Add(p.Step)), CancellationToken.None);
+
+        Assert.Equal(ProvisionStates.Active, after.ProvisionState);
+        Assert.Null(after.Reservation);
+        var recovered = Assert.Single(steps, s => s.StartsWith("recovered from " + DeadProcess, StringComparison.Ordinal));
+        Assert.Contains($"(pid {int.MaxValue - 7} on {Environment.MachineName.ToLowerInvariant()}) ended during the deploy; c1 released its reservation", recovered, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADeployOfANodeHeldByALiveConductor_IsRefused_SayingWhoHoldsIt()
+    {
+        var node = await _h.AddNodeAsync("held-live");
+        await _h.Store.HeartbeatAsync(new Conductor("c-busy", new Uri("http://127.0.0.1:9"), DateTimeOffset.UtcNow), CancellationToken.None);
+        Assert.True(await _h.Store.TryReserveAsync(node.Uuid, "c-busy", CancellationToken.None));
+
+        var e = await Assert.ThrowsAsync<DeployException>(() => _h.Deploy.DeployAsync("held-live", new DeployRequest { BootIso = _h.ServeBaseIso() }, null, CancellationToken.None));
+
+        Assert.Equal(DeployFailure.NodeLocked, e.Failure);
+        Assert.Contains("reserved by c-busy", e.Message, StringComparison.Ordinal);
+        Assert.Equal("c-busy", (await _h.Store.GetNodeAsync("held-live", CancellationToken.None))!.Reservation);
+    }
+
+    [Fact]
+    public async Task ARunningServer_SweepsReservationsOfDeadHolders_AndLeavesLiveOnesAlone()
+    {
+        await using var h = await DeployHarness.StartAsync(server: o => o with { ReservationSweepInterval = TimeSpan.FromMilliseconds(200) });
+        var gone = await h.AddNodeAsync("sweep-process");
+        var dead = await h.AddNodeAsync("sweep-conductor");
+        var live = await h.AddNodeAsync("sweep-live");
+        var own = await h.AddNodeAsync("sweep-own");
+        await h.Store.HeartbeatAsync(new Conductor("c-live", new Uri("http://127.0.0.1:9"), DateTimeOffset.UtcNow.AddMinutes(10)), CancellationToken.None);
+        await h.Store.HeartbeatAsync(new Conductor("c-gone", new Uri("http://127.0.0.1:9"), DateTimeOffset.UtcNow.AddHours(-1)), CancellationToken.None);
+        async Task Hold(Node n, string holder, string state)
+        {
+            Assert.True(await h.Store.TryReserveAsync(n.Uuid, holder, CancellationToken.None));
+            await h.Store.UpdateNodeAsync(n with { ProvisionState = state, TargetProvisionState = ProvisionStates.Active }, CancellationToken.None);
+        }
+        await Hold(gone, DeadProcess, ProvisionStates.Deploying);
+        await Hold(dead, "c-gone", ProvisionStates.Deleting);
+        await Hold(live, "c-live", ProvisionStates.Deploying);
+        await Hold(own, DeployHarness.Conductor, ProvisionStates.Deploying);
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline && (await h.Store.GetNodeAsync("sweep-process", CancellationToken.None))!.Reservation is not null) await Task.Delay(100);
+
+        var goneAfter = (await h.Store.GetNodeAsync("sweep-process", CancellationToken.None))!;
+        Assert.Null(goneAfter.Reservation);
+        Assert.Equal(ProvisionStates.DeployFailed, goneAfter.ProvisionState);
+        Assert.Equal($"the process that ran the deploy (pid {int.MaxValue - 7} on {Environment.MachineName.ToLowerInvariant()}) ended during the deploy; c1 released its reservation. Deploy it again", goneAfter.LastError);
+        deadline = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < deadline && (await h.Store.GetNodeAsync("sweep-conductor", CancellationToken.None))!.Reservation is not null) await Task.Delay(100);
+        var deadAfter = (await h.Store.GetNodeAsync("sweep-conductor", CancellationToken.None))!;
+        Assert.Null(deadAfter.Reservation);
+        Assert.Equal(ProvisionStates.Error, deadAfter.ProvisionState);
+        Assert.Equal("conductor c-gone stopped heartbeating during the undeploy; c1 released its reservation. Undeploy it again", deadAfter.LastError);
+        // A live conductor's reservation and the server's own (a deploy it runs) stay.
+        Assert.Equal("c-live", (await h.Store.GetNodeAsync("sweep-live", CancellationToken.None))!.Reservation);
+        Assert.Equal(DeployHarness.Conductor, (await h.Store.GetNodeAsync("sweep-own", CancellationToken.None))!.Reservation);
+    }
+
+    [Fact]
+    public async Task TwoRecoverersOfOneDeadHoldersNode_ExactlyOneTakesItOver()
+    {
+        var node = await _h.AddNodeAsync("taken-over");
+        await HoldAsync(node, DeadProcess, ProvisionStates.Deploying);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => _h.Store.TryTakeOverReservationAsync(node.Uuid, DeadProcess, $"r{i}", CancellationToken.None)));
+
+        Assert.Equal(1, results.Count(r => r));
+        var winner = $"r{Array.IndexOf(results, true)}";
+        Assert.Equal(winner, (await _h.Store.GetNodeAsync("taken-over", CancellationToken.None))!.Reservation);
+        Assert.False(await _h.Store.TryTakeOverReservationAsync(node.Uuid, DeadProcess, "late", CancellationToken.None));
+    }
+
+    /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class SyncProgress(Action<DeployProgress> report) : IProgress<DeployProgress>
+    {
+        public void Report(DeployProgress value) => report(value);
+    }
+
     private sealed class FailingHardware : INodeHardware
     {
         public Task<HardwarePowerState> GetPowerStateAsync(CancellationToken cancellationToken) => Task.FromResult(HardwarePowerState.Off);
