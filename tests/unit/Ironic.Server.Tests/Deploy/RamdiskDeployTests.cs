@@ -391,20 +391,6 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
         Assert.Equal(DeployHarness.Conductor, (await h.Store.GetNodeAsync("sweep-own", CancellationToken.None))!.Reservation);
     }
 
-    [Fact]
-    public async Task TwoRecoverersOfOneDeadHoldersNode_ExactlyOneTakesItOver()
-    {
-        var node = await _h.AddNodeAsync("taken-over");
-        await HoldAsync(node, DeadProcess, ProvisionStates.Deploying);
-
-        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => _h.Store.TryTakeOverReservationAsync(node.Uuid, DeadProcess, $"r{i}", CancellationToken.None)));
-
-        Assert.Equal(1, results.Count(r => r));
-        var winner = $"r{Array.IndexOf(results, true)}";
-        Assert.Equal(winner, (await _h.Store.GetNodeAsync("taken-over", CancellationToken.None))!.Reservation);
-        Assert.False(await _h.Store.TryTakeOverReservationAsync(node.Uuid, DeadProcess, "late", CancellationToken.None));
-    }
-
     /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
     private sealed class SyncProgress(Action<DeployProgress> report) : IProgress<DeployProgress>
     {
