@@ -136,8 +136,14 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
         Assert.Equal(ProvisionStates.WaitCallback, (await _h.Store.GetNodeAsync("fast-track", CancellationToken.None))!.ProvisionState);
     }
 
+    /// <summary>
+    /// A second deploy asked for while the first runs is refused: usually it finds the node
+    /// deploying (InvalidState); on a slow machine it may get there before the first saved that and
+    /// lose the reservation instead (NodeLocked). The race itself is pinned by
+    /// <see cref="TwoDeploysThatBothSeeAvailable_RaceOnTheReservation_ExactlyOneWins"/>.
+    /// </summary>
     [Fact]
-    public async Task TwoDeploysOfOneNode_CannotInterleave()
+    public async Task ASecondDeployWhileTheFirstRuns_IsRefused_AndTheFirstFinishes()
     {
         await _h.AddNodeAsync("vm-4");
         var url = _h.ServeBaseIso("slow.iso", new FileBehaviour { Delay = TimeSpan.FromMilliseconds(500) });
@@ -151,6 +157,44 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
         Assert.Contains("vm-4", second.Message, StringComparison.Ordinal);
         Assert.Equal(ProvisionStates.Active, done.ProvisionState);
         Assert.Null((await _h.Store.GetNodeAsync("vm-4", CancellationToken.None))!.Reservation);
+    }
+
+    /// <summary>
+    /// Two conductors deploy one node at the same moment: both read it as available (the store
+    /// holds each TryReserve back until both have got there), then race on the reservation. The
+    /// database lets exactly one win; the other fails before touching the node, naming the winner.
+    /// </summary>
+    [Fact]
+    public async Task TwoDeploysThatBothSeeAvailable_RaceOnTheReservation_ExactlyOneWins()
+    {
+        var node = await _h.AddNodeAsync("race-1");
+        var url = _h.ServeBaseIso("race.iso", new FileBehaviour { Delay = TimeSpan.FromMilliseconds(500) });
+        var arrived = 0;
+        var bothArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seenAvailable = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var gated = ReservationGate.Wrap(_h.Store, async (holder, uuid) =>
+        {
+            seenAvailable.Add($"{holder}:{(await _h.Store.GetNodeAsync(uuid.ToString("D"), CancellationToken.None))!.ProvisionState}");
+            if (Interlocked.Increment(ref arrived) == 2) bothArrived.SetResult();
+            await bothArrived.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        });
+        RamdiskDeploy For(string conductor) => new(gated, _h.Cache, _h.Hardware, new RamdiskDeployOptions { Conductor = conductor });
+        var contenders = new[] { ("c-a", "from=a"), ("c-b", "from=b") };
+
+        var runs = contenders.Select(c => Task.Run(() => For(c.Item1).DeployAsync("race-1", new DeployRequest { BootIso = url, KernelParameters = [c.Item2] }, null, CancellationToken.None))).ToList();
+        var outcomes = await Task.WhenAll(runs.Select(async r => { try { return (Node: await r, Error: (DeployException?)null); } catch (DeployException e) { return (Node: (Node?)null, Error: e); } }));
+
+        Assert.Equal(["c-a:available", "c-b:available"], seenAvailable.Order(StringComparer.Ordinal));
+        var won = Assert.Single(outcomes, o => o.Error is null);
+        var lost = Assert.Single(outcomes, o => o.Error is not null);
+        var winner = contenders[Array.IndexOf(outcomes, won)];
+        Assert.Equal(DeployFailure.NodeLocked, lost.Error!.Failure);
+        Assert.Contains($"Node race-1 is reserved by {winner.Item1}", lost.Error.Message, StringComparison.Ordinal);
+        var stored = (await _h.Store.GetNodeAsync("race-1", CancellationToken.None))!;
+        Assert.Equal(ProvisionStates.Active, stored.ProvisionState);
+        Assert.Null(stored.Reservation);
+        Assert.Equal(winner.Item2, stored.InstanceInfo["ramdisk_kernel_arguments"]);
+        Assert.Single(_h.Fake(node).Calls, c => c.Operation == "InsertVirtualMedia");
     }
 
     [Fact]
@@ -395,6 +439,41 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
     private sealed class SyncProgress(Action<DeployProgress> report) : IProgress<DeployProgress>
     {
         public void Report(DeployProgress value) => report(value);
+    }
+
+    /// <summary>An inventory store whose TryReserveAsync first awaits a gate (the rest passes straight through).</summary>
+    public class ReservationGate : System.Reflection.DispatchProxy
+    {
+        private IInventoryStore _inner = null!;
+        private Func<string, Guid, Task> _gate = null!;
+
+        public static IInventoryStore Wrap(IInventoryStore inner, Func<string, Guid, Task> gate)
+        {
+            var proxy = Create<IInventoryStore, ReservationGate>();
+            var self = (ReservationGate)(object)proxy;
+            (self._inner, self._gate) = (inner, gate);
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+        {
+            if (method!.Name == nameof(IInventoryStore.TryReserveAsync)) return ReserveAsync((Guid)args![0]!, (string)args[1]!, (CancellationToken)args[2]!);
+            try
+            {
+                return method.Invoke(_inner, args);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+                throw;
+            }
+        }
+
+        private async Task<bool> ReserveAsync(Guid node, string holder, CancellationToken cancellationToken)
+        {
+            await _gate(holder, node);
+            return await _inner.TryReserveAsync(node, holder, cancellationToken);
+        }
     }
 
     private sealed class FailingHardware : INodeHardware
