@@ -40,7 +40,7 @@ public sealed record DeployStatus(
             info.GetValueOrDefault(IpxeScripts.KernelKey),
             info.GetValueOrDefault(IpxeScripts.RamdiskKey),
             info.GetValueOrDefault(IpxeScripts.KernelArgumentsKey),
-            string.Equals(info.GetValueOrDefault(DeployRequest.OneShotKey), "true", StringComparison.OrdinalIgnoreCase),
+            OneShotRelease.IsRequested(node),
             OneShotRelease.PendingSince(node),
             OneShotRelease.ReleasedAt(node),
             node.UpdatedAt);
