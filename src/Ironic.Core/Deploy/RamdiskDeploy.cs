@@ -14,7 +14,8 @@ namespace Ironic.Core.Deploy;
 /// <item>Virtual media (instance_info boot_iso): the base ISO is cached once, the node's overlay
 /// (kernel parameters, files) is stored with the node as a delta and published at the owner's
 /// <c>/v1/images/&lt;node&gt;/boot.iso</c>; the BMC gets power off, eject, insert, boot once to
-/// CD, power on; the node is active.</item>
+/// CD, power on; the node is active. With one_shot it is active with a release pending: the boot
+/// server that serves the ISO ejects and drops it once the BMC has read it (<see cref="OneShotReleaser"/>).</item>
 /// <item>iPXE (kernel + ramdisk): the node's boot.ipxe is rendered and stored; the node boots
 /// from the network once and waits in <c>wait call-back</c> until it fetches that script
 /// through the boot API (<see cref="OnBootConfigFetchedAsync"/>), then it is active.</item>
