@@ -1,8 +1,10 @@
 // Deploy benchmark. `DeployBench [--nodes 50] [--filler-mib 100]` builds a test ISO, then runs each
 // mode once in its own child process (so peak memory is the mode's own) and prints the figures
-// and the ratios copy/overlay:
-//   overlay  50 concurrent ramdisk deploys: one cached base, one delta per node (what RamdiskDeploy does)
-//   copy     the same 50 deploys, each also writing its node's full ISO to disk (a rebuild-per-node conductor)
+// and the ratios copy/overlay. Both modes do the same job end to end: deploy every node at once,
+// publish each node's ISO, and have it read once in full over HTTP through the boot server's
+// image endpoint, as the node's BMC would (the hardware is fake, so that GET stands in for it):
+//   overlay  what RamdiskDeploy does: one cached base, one delta per node, the ISO composed per read
+//   copy     a rebuild-per-node conductor: the node's full ISO written to disk once, then served as a file
 // A child run is `DeployBench --child MODE ISO NODES`; it prints one line of key=value figures.
 using System.Diagnostics;
 using System.Globalization;
@@ -31,7 +33,7 @@ if (!File.Exists(iso))
     if (build.ExitCode != 0) { Console.Error.WriteLine("make-test-iso.sh failed"); return 1; }
     File.Move(iso + ".tmp", iso, overwrite: true);
 }
-Console.WriteLine($"base ISO {new FileInfo(iso).Length / 1048576.0:0.0} MiB, {nodes} nodes deployed at once (fake hardware; base over HTTP from a boot server), one run per mode");
+Console.WriteLine($"base ISO {new FileInfo(iso).Length / 1048576.0:0.0} MiB, {nodes} nodes deployed at once (fake hardware; base over HTTP from a boot server), each node's ISO published and read once in full over HTTP, one run per mode");
 var results = new Dictionary<string, Dictionary<string, double>>();
 foreach (var mode in new[] { "overlay", "copy" })
 {
@@ -53,6 +55,7 @@ foreach (var (key, label, scale, unit) in new[]
     ("allocated", "managed bytes allocated", 1.0 / 1048576, "MiB"),
     ("disk", "disk used after the run", 1.0 / 1048576, "MiB"),
     ("per_node", "per-node storage", 1.0 / 1024, "KiB"),
+    ("read", "ISO bytes read by clients", 1.0 / 1048576, "MiB"),
 })
 {
     var o = results["overlay"][key] * scale;
@@ -75,6 +78,19 @@ static string FindTool(string name)
 
 internal static class Child
 {
+    /// <summary>GETs the whole image as a BMC reading it would, and returns how many bytes came.</summary>
+    private static async Task<long> ReadWholeAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[1 << 16];
+        long total = 0;
+        int n;
+        while ((n = await body.ReadAsync(buffer, cancellationToken)) > 0) total += n;
+        return total;
+    }
+
     public static async Task<int> RunAsync(string mode, string iso, int count)
     {
         var root = Path.Combine(Path.GetTempPath(), $"deploy-bench-{mode}-{Environment.ProcessId}");
@@ -91,43 +107,57 @@ internal static class Child
             {
                 names.Add((await store.CreateNodeAsync(new Node { Name = $"bench-{i:00}" }, CancellationToken.None)).Name);
             }
-            var deploy = new RamdiskDeploy(store, cache, DeployHardware.CreateFactory(), new RamdiskDeployOptions { Conductor = "bench", DefaultKernelParameters = ["ironic_node={node_name}"] });
+            var deploy = new RamdiskDeploy(store, cache, DeployHardware.CreateFactory(), new RamdiskDeployOptions { Conductor = "bench", VirtualMediaKernelParameters = ["ironic_node={node_name}"] });
             var request = new DeployRequest { BootIso = new Uri(server.Address!, "/v1/images/base/base.iso"), KernelParameters = ["ipa-debug=1"] };
-            var copies = Path.Combine(root, "copies");
+            // The copies live in the boot server's images directory, so it serves them like the overlays.
+            var copies = Path.Combine(root, "images", "copies");
             Directory.CreateDirectory(copies);
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = count }) { Timeout = TimeSpan.FromMinutes(30) };
+            long read = 0;
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var clock = Stopwatch.StartNew();
             var outcomes = await DeployBatch.RunAsync(names, count, async (name, ct) =>
             {
                 var node = await deploy.DeployAsync(name, request, null, ct);
+                Uri published;
                 if (mode == "copy")
                 {
-                    // What a rebuild-per-node conductor keeps: the node's whole ISO as a file.
+                    // What a rebuild-per-node conductor keeps and serves: the node's whole ISO as a file.
                     var stored = (await NodeIsoArtifacts.LoadAsync(store, node.Uuid, ct))!.Value;
-                    await using var baseStream = cache.TryGetBySha256(stored.Base.Sha256)!.OpenRead();
-                    await using var composed = IsoOverlay.Open(baseStream, stored.Delta);
-                    await using var file = new FileStream(Path.Combine(copies, $"{node.Uuid:D}.iso"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);
-                    await composed.CopyToAsync(file, 1 << 20, ct);
-                    await file.FlushAsync(ct);
-                    file.Flush(flushToDisk: true);
+                    await using (var baseStream = cache.TryGetBySha256(stored.Base.Sha256)!.OpenRead())
+                    await using (var composed = IsoOverlay.Open(baseStream, stored.Delta))
+                    await using (var file = new FileStream(Path.Combine(copies, $"{node.Uuid:D}.iso"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous))
+                    {
+                        await composed.CopyToAsync(file, 1 << 20, ct);
+                        await file.FlushAsync(ct);
+                        file.Flush(flushToDisk: true);
+                    }
+                    published = new Uri(server.Address!, $"/v1/images/copies/{node.Uuid:D}.iso");
                 }
+                else
+                {
+                    published = await deploy.ImageUrlAsync(node, ct);
+                }
+                Interlocked.Add(ref read, await ReadWholeAsync(http, published, ct));
                 return DeployStatus.FromNode(node);
             }, null, CancellationToken.None);
             clock.Stop();
             var failed = outcomes.Where(o => !o.Succeeded).ToList();
             if (failed.Count > 0) throw new InvalidOperationException($"{failed.Count} deploys failed; first: {failed[0].Error!.Message}");
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-            long deltas = 0;
+            long deltas = 0, isoBytes = 0;
             foreach (var node in await store.ListNodesAsync(CancellationToken.None))
             {
                 deltas += (await store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None))?.Length ?? 0;
+                isoBytes += (await NodeIsoArtifacts.LoadAsync(store, node.Uuid, CancellationToken.None))!.Value.Delta.NewLength;
             }
             long Size(string dir) => Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
             var disk = Size(Path.Combine(root, "cache")) + Size(copies) + deltas;
             var perNode = mode == "copy" ? Size(copies) / (double)count : deltas / (double)count;
+            if (read != isoBytes) throw new InvalidOperationException($"the clients read {read} bytes, not the {isoBytes} bytes of the {count} nodes' ISOs");
             using var self = Process.GetCurrentProcess();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"wall_ms={clock.Elapsed.TotalMilliseconds:0} peak_rss={self.PeakWorkingSet64} allocated={allocated} disk={disk} per_node={perNode:0}"));
+                $"wall_ms={clock.Elapsed.TotalMilliseconds:0} peak_rss={self.PeakWorkingSet64} allocated={allocated} disk={disk} per_node={perNode:0} read={read}"));
             return 0;
         }
         finally

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Ironic.Core;
 using Ironic.Core.Boot;
 using Ironic.Core.Deploy;
+using Ironic.Core.Hardware;
 using Ironic.Core.Inventory;
 using Ironic.Core.Status;
 using Ironic.Server.Images;
@@ -35,8 +36,11 @@ public sealed class BootServer : IAsyncDisposable
     private readonly bool _ownsImageCache;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Guid, Task> _callbacks = new();
+    private readonly OneShotReleaser _oneShot;
+    private readonly CancellationTokenSource _housekeepingStop = new();
+    private Task _housekeeping = Task.CompletedTask;
 
-    private BootServer(WebApplication app, BootServerOptions options, IInventoryStore store, bool ownsStore, ImageCache? imageCache)
+    private BootServer(WebApplication app, BootServerOptions options, IInventoryStore store, bool ownsStore, ImageCache? imageCache, NodeHardwareFactory hardware)
     {
         (_app, Options, _store, _ownsStore) = (app, options, store, ownsStore);
         _ownsImageCache = imageCache is null;
@@ -53,6 +57,7 @@ public sealed class BootServer : IAsyncDisposable
         _imageProviders.Insert(0, new OverlayImageProvider(store, ImageCache, _logger));
         _imageProviders.Add(new StoreArtifactImageProvider(store));
         BootConfig = new BootConfigService(store, options.BootConfig);
+        _oneShot = new OneShotReleaser(store, ImageCache, hardware, ImageReads, options.Name, options.OneShotSettleTime);
     }
 
     /// <summary>The longest MAC (as sent, percent-escapes included) that still reaches the boot API and gets its 404.</summary>
@@ -73,6 +78,9 @@ public sealed class BootServer : IAsyncDisposable
 
     /// <summary>The last boot-config fetch and image download per node that this server handled (the status page's columns).</summary>
     public NodeActivityLog Activity { get; } = new();
+
+    /// <summary>The GETs of deployed node ISOs this server is serving and has served (what the one-shot release waits for).</summary>
+    public NodeImageReads ImageReads { get; } = new();
 
     /// <summary>The base images of deploys, shared with deploys run in this process.</summary>
     public ImageCache ImageCache { get; }
@@ -95,8 +103,9 @@ public sealed class BootServer : IAsyncDisposable
     /// <summary>
     /// Builds a server. <paramref name="store"/> shares an already open inventory (tests, several
     /// servers in one process); without it the server opens <see cref="BootServerOptions.Store"/> itself.
+    /// <paramref name="hardware"/> drives the BMCs of nodes whose one-shot ISO it releases (default: fake and redfish).
     /// </summary>
-    public static BootServer Create(BootServerOptions options, Action<ILoggingBuilder>? logging = null, IInventoryStore? store = null, ImageCache? imageCache = null)
+    public static BootServer Create(BootServerOptions options, Action<ILoggingBuilder>? logging = null, IInventoryStore? store = null, ImageCache? imageCache = null, NodeHardwareFactory? hardware = null)
     {
         var endpoint = BootServerOptions.ParseListen(options.Listen);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -117,7 +126,7 @@ public sealed class BootServer : IAsyncDisposable
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, IronicJsonContext.Default));
 
         var app = builder.Build();
-        var server = new BootServer(app, options, store ?? InventoryStores.Open(options.Store), ownsStore: store is null, imageCache);
+        var server = new BootServer(app, options, store ?? InventoryStores.Open(options.Store), ownsStore: store is null, imageCache, hardware ?? DeployHardware.CreateFactory());
         server.MapEndpoints();
         return server;
     }
@@ -134,7 +143,7 @@ public sealed class BootServer : IAsyncDisposable
         _app.MapMethods("/boot.ipxe", [HttpMethods.Get, HttpMethods.Head], context => Boot.CatchAllAsync(context));
         _app.MapMethods("/v1/boot/{mac}/{name}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string mac, string name) => Boot.BootAsync(context, mac, name));
         _app.MapGet(BootForwarder.InternalPrefix + "{mac}/{name}", (HttpContext context, string mac, string name) => Boot.InternalBootAsync(context, mac, name));
-        var images = new ImageEndpoints(_imageProviders, Activity, Options.Name);
+        var images = new ImageEndpoints(_imageProviders, Activity, Options.Name, ImageReads);
         _app.MapMethods("/v1/images/{node}/{file}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string node, string file) => images.ServeAsync(context, node, file));
         if (Options.StatusPage) _app.MapGet("/", context => StatusAsync(context));
         // Everything else — unknown paths, paths Kestrel normalized away from a route ("../"), other
@@ -213,7 +222,7 @@ public sealed class BootServer : IAsyncDisposable
         Recovered = await DeployRecovery.RecoverAsync(_store, Options.Name, Options.HeartbeatTimeout, cancellationToken).ConfigureAwait(false);
         foreach (var node in Recovered)
         {
-            _logger.LogWarning("Recovery: node {Node} was reserved by {Holder} in '{Before}'; released, now '{After}'.", node.NodeName, node.Holder, node.StateBefore, node.StateAfter);
+            _logger.LogWarning("Recovery: node {Node} was reserved by {Holder} in '{Before}': {Reason}; now '{After}'.", node.NodeName, node.Holder, node.StateBefore, node.Reason, node.StateAfter);
         }
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -226,11 +235,66 @@ public sealed class BootServer : IAsyncDisposable
         _membership = new ConductorMembership(_store, self, Options.HeartbeatInterval, Options.HeartbeatTimeout, _logger, Options.HashPartitionExponent);
         _boot = new BootEndpoints(Options, BootConfig, _membership, _forwarder, _logger, NodeCalledBack, Activity);
         await _membership.StartAsync(cancellationToken).ConfigureAwait(false);
+        // Deploy work a server does on its own until it stops: one-shot releases soon after the settle
+        // time (often enough to follow it, rarely enough to cost nothing), stale reservations swept.
+        var oneShotInterval = TimeSpan.FromTicks(Math.Clamp(Options.OneShotSettleTime.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(5).Ticks));
+        _housekeeping = Task.WhenAll(
+            Task.Run(() => RepeatAsync(oneShotInterval, ReleaseOneShotIsosAsync, _housekeepingStop.Token), CancellationToken.None),
+            Task.Run(() => RepeatAsync(Options.ReservationSweepInterval, SweepReservationsAsync, _housekeepingStop.Token), CancellationToken.None));
+    }
+
+    private async Task ReleaseOneShotIsosAsync(CancellationToken cancellationToken)
+    {
+        foreach (var outcome in await _oneShot.SweepAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (outcome.Error is null) _logger.LogInformation("One-shot: node {Node} has read its ISO; ejected it and dropped the node's overlay.", outcome.NodeName);
+            else _logger.LogError("One-shot: releasing the ISO of node {Node} failed ({Message}); trying again in {Seconds} s.", outcome.NodeName, outcome.Error.Message, Options.OneShotSettleTime.TotalSeconds);
+        }
+    }
+
+    private async Task SweepReservationsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var node in await DeployRecovery.SweepAsync(_store, Options.Name, Options.HeartbeatTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            _logger.LogWarning("Node {Node} was reserved by {Holder} in '{Before}': {Reason}; now '{After}'.", node.NodeName, node.Holder, node.StateBefore, node.Reason, node.StateAfter);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> every <paramref name="interval"/> until stopped; a failed round is logged and the next one tries again.</summary>
+    private async Task RepeatAsync(TimeSpan interval, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await work(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The inventory is unreachable for a moment, say: the next round tries again.
+                    _logger.LogError("Deploy housekeeping ({Work}) failed: {Message}", work.Method.Name, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task StopHousekeepingAsync()
+    {
+        await _housekeepingStop.CancelAsync().ConfigureAwait(false);
+        await _housekeeping.ConfigureAwait(false);
     }
 
     /// <summary>Leaves the ring, stops accepting requests and lets those in flight finish.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await StopHousekeepingAsync().ConfigureAwait(false);
         if (_membership is not null) await _membership.StopAsync(cancellationToken).ConfigureAwait(false);
         await _app.StopAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -241,6 +305,7 @@ public sealed class BootServer : IAsyncDisposable
     /// </summary>
     internal async Task CrashAsync()
     {
+        await StopHousekeepingAsync().ConfigureAwait(false);
         if (_membership is not null) await _membership.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
@@ -249,7 +314,9 @@ public sealed class BootServer : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         try { await CallbacksDone().ConfigureAwait(false); } catch (OperationCanceledException) { }
+        await StopHousekeepingAsync().ConfigureAwait(false);
         _stopping.Dispose();
+        _housekeepingStop.Dispose();
         if (_ownsImageCache) ImageCache.Dispose();
         if (_membership is not null) await _membership.DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);

@@ -77,6 +77,19 @@ public sealed record BootServerOptions
     /// <summary>[deploy]image_cache_size: bytes of base images the cache may hold (unreferenced ones are evicted, least recently used first).</summary>
     public long ImageCacheMaxBytes { get; init; } = 20L << 30;
 
+    /// <summary>
+    /// [deploy]one_shot_settle_time: a one-shot deploy's ISO is ejected and dropped once this server
+    /// has served reads of it and then seen none for this long (the BMC has finished reading it).
+    /// </summary>
+    public TimeSpan OneShotSettleTime { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// [conductor]check_provision_state_interval: how often this server looks for reservations whose
+    /// holder is gone (a conductor with a stale heartbeat, a deploy process on this host that no
+    /// longer runs), fails what they were doing and frees the node.
+    /// </summary>
+    public TimeSpan ReservationSweepInterval { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Parses <c>host:port</c>, <c>[v6]:port</c> or a bare port into an endpoint.</summary>
     public static IPEndPoint ParseListen(string listen)
     {

@@ -1,68 +1,27 @@
 using System.Globalization;
-using Ironic.Core.Boot;
+using Ironic.Core.Configuration;
+using Ironic.Core.Deploy;
 using Ironic.Core.Inventory;
 
 namespace Ironic.Server;
 
 /// <summary>
-/// Reads an ironic.conf-style INI file (oslo.config syntax: [section], key = value, # or ;
-/// comments, indented continuation lines) with Ironic's option names, plus a
-/// [boot_server] section of our own, into <see cref="BootServerOptions"/>.
+/// Reads an ironic.conf-style file (<see cref="IronicConf"/>, shared with the deploy fronts) with
+/// Ironic's option names, plus a [boot_server] section of our own, into <see cref="BootServerOptions"/>.
 /// </summary>
 public static class IronicConfigFile
 {
     /// <summary>Section → key → value; keys lower-case, later values win as in oslo.config.</summary>
-    public static IReadOnlyDictionary<string, Dictionary<string, string>> Parse(string text, string source)
-    {
-        var sections = new Dictionary<string, Dictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
-        Dictionary<string, string>? current = null;
-        string? lastKey = null;
-        var lineNumber = 0;
-        foreach (var raw in text.ReplaceLineEndings("\n").Split('\n'))
-        {
-            lineNumber++;
-            var line = raw.TrimEnd();
-            var trimmed = line.TrimStart();
-            if (trimmed.Length == 0 || trimmed[0] is '#' or ';') continue;
-            if (trimmed[0] == '[')
-            {
-                var end = trimmed.IndexOf(']', StringComparison.Ordinal);
-                if (end < 2) throw new FormatException($"{source}:{lineNumber}: '{trimmed}' is not a section header; write it like [api].");
-                var name = trimmed[1..end].Trim();
-                if (!sections.TryGetValue(name, out current)) sections[name] = current = new(StringComparer.OrdinalIgnoreCase);
-                lastKey = null;
-                continue;
-            }
-            if (char.IsWhiteSpace(line[0]) && current is not null && lastKey is not null)
-            {
-                current[lastKey] = current[lastKey] + "\n" + trimmed;
-                continue;
-            }
-            var separator = trimmed.IndexOfAny(['=', ':']);
-            if (separator <= 0) throw new FormatException($"{source}:{lineNumber}: '{trimmed}' is neither 'key = value' nor a [section].");
-            if (current is null) throw new FormatException($"{source}:{lineNumber}: the option '{trimmed[..separator].Trim()}' comes before any [section]; put it under [DEFAULT] or its section.");
-            lastKey = trimmed[..separator].Trim();
-            current[lastKey] = trimmed[(separator + 1)..].Trim();
-        }
-        return sections;
-    }
+    public static IReadOnlyDictionary<string, Dictionary<string, string>> Parse(string text, string source) => IronicConf.Parse(text, source);
 
     /// <summary>Reads a config file and applies it over <paramref name="defaults"/>.</summary>
-    public static BootServerOptions Load(string path, BootServerOptions defaults)
-    {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new FileNotFoundException($"Cannot read the configuration file '{path}': {e.Message}. Give the path of an ironic.conf-style file with --config.", path, e);
-        }
-        return Apply(Parse(text, path), defaults, Path.GetDirectoryName(Path.GetFullPath(path))!, path);
-    }
+    public static BootServerOptions Load(string path, BootServerOptions defaults) => Apply(IronicConf.Load(path), defaults);
 
-    public static BootServerOptions Apply(IReadOnlyDictionary<string, Dictionary<string, string>> conf, BootServerOptions options, string baseDirectory, string source)
+    public static BootServerOptions Apply(IronicConf conf, BootServerOptions options)
     {
-        string? Get(string section, string key) =>
-            conf.TryGetValue(section, out var s) && s.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
+        ArgumentNullException.ThrowIfNull(conf);
+        var source = conf.Source;
+        string? Get(string section, string key) => conf.Get(section, key);
 
         if (Get("DEFAULT", "host") is { } host) options = options with { Name = host };
         if (Get("DEFAULT", "hash_partition_exponent") is { } exponent)
@@ -85,8 +44,8 @@ public static class IronicConfigFile
         }
 
         var boot = options.BootConfig;
-        if (Get("api", "restrict_boot_config") is { } restrict) boot = boot with { RestrictBootConfig = Bool(restrict, "[api]restrict_boot_config", source) };
-        if (Get("pxe", "ipxe_use_boot_config_api") is { } use) boot = boot with { UseBootConfigApi = Bool(use, "[pxe]ipxe_use_boot_config_api", source) };
+        if (conf.Bool("api", "restrict_boot_config") is { } restrict) boot = boot with { RestrictBootConfig = restrict };
+        if (conf.Bool("pxe", "ipxe_use_boot_config_api") is { } use) boot = boot with { UseBootConfigApi = use };
         if (Get("pxe", "ipxe_config_api_root_url") is { } root)
         {
             if (!Uri.TryCreate(root, UriKind.Absolute, out var rootUrl) || (rootUrl.Scheme != Uri.UriSchemeHttp && rootUrl.Scheme != Uri.UriSchemeHttps))
@@ -97,10 +56,11 @@ public static class IronicConfigFile
         }
         options = options with { BootConfig = boot };
 
-        if (Get("conductor", "heartbeat_interval") is { } interval) options = options with { HeartbeatInterval = Seconds(interval, "[conductor]heartbeat_interval", source) };
-        if (Get("conductor", "heartbeat_timeout") is { } timeout) options = options with { HeartbeatTimeout = Seconds(timeout, "[conductor]heartbeat_timeout", source) };
+        if (conf.Seconds("conductor", "heartbeat_interval") is { } interval) options = options with { HeartbeatInterval = interval };
+        if (conf.Seconds("conductor", "heartbeat_timeout") is { } timeout) options = options with { HeartbeatTimeout = timeout };
+        if (conf.Seconds("conductor", "check_provision_state_interval") is { } sweep) options = options with { ReservationSweepInterval = sweep };
         if (Get("conductor", "conductor_group") is { } group) options = options with { ConductorGroup = group };
-        if (Get("database", "connection") is { } connection) options = options with { Store = DatabaseConnection(connection, baseDirectory) };
+        if (conf.Database() is { } database) options = options with { Store = database };
 
         if (Get("boot_server", "internal_url") is { } internalUrl)
         {
@@ -108,8 +68,8 @@ public static class IronicConfigFile
             options = options with { InternalUrl = url };
         }
         if (Get("boot_server", "shared_secret") is { } secret) options = options with { SharedSecret = secret };
-        if (Get("boot_server", "shared_secret_file") is { } secretFile) options = options with { SharedSecret = ReadSecretFile(Path.Combine(baseDirectory, secretFile)) };
-        if (Get("boot_server", "forward_timeout") is { } forward) options = options with { ForwardTimeout = Seconds(forward, "[boot_server]forward_timeout", source) };
+        if (conf.PathOf("boot_server", "shared_secret_file") is { } secretFile) options = options with { SharedSecret = ReadSecretFile(secretFile) };
+        if (conf.Seconds("boot_server", "forward_timeout") is { } forward) options = options with { ForwardTimeout = forward };
         if (Get("boot_server", "boot_cache_ttl") is { } cacheTtl)
         {
             if (!double.TryParse(cacheTtl, NumberStyles.Float, CultureInfo.InvariantCulture, out var ttl) || ttl < 0) throw new FormatException($"{source}: [boot_server]boot_cache_ttl = '{cacheTtl}' must be a number of seconds, 0 or more.");
@@ -121,21 +81,13 @@ public static class IronicConfigFile
             options = options with { MaxConcurrentRequests = limit };
         }
         if (Get("boot_server", "allowed_networks") is { } networks) options = options with { AllowedNetworks = BootServerOptions.ParseNetworks(networks) };
-        if (Get("boot_server", "status_page") is { } statusPage) options = options with { StatusPage = Bool(statusPage, "[boot_server]status_page", source) };
-        if (Get("boot_server", "images_directory") is { } images) options = options with { ImagesDirectory = Path.Combine(baseDirectory, images) };
-        if (Get("deploy", "image_cache_directory") is { } cacheDir) options = options with { ImageCacheDirectory = Path.Combine(baseDirectory, cacheDir) };
-        if (Get("deploy", "image_cache_size") is { } cacheSize)
-        {
-            // Bytes, or with a K/M/G/T suffix (binary).
-            var text = cacheSize.Trim().ToUpperInvariant();
-            var shift = text.EndsWith('K') ? 10 : text.EndsWith('M') ? 20 : text.EndsWith('G') ? 30 : text.EndsWith('T') ? 40 : 0;
-            if (shift > 0) text = text[..^1];
-            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size) || size < 1 || size > (long.MaxValue >> shift))
-            {
-                throw new FormatException($"{source}: [deploy]image_cache_size '{cacheSize}' is not a size; write bytes or a number with K, M, G or T, like 50G.");
-            }
-            options = options with { ImageCacheMaxBytes = size << shift };
-        }
+        if (conf.Bool("boot_server", "status_page") is { } statusPage) options = options with { StatusPage = statusPage };
+        if (conf.PathOf("boot_server", "images_directory") is { } images) options = options with { ImagesDirectory = images };
+        // The image cache as the deploy fronts read it: one reading of [deploy] for both.
+        var deploy = DeployConfiguration.From(conf);
+        if (deploy.ImageCacheDirectory is { } cacheDir) options = options with { ImageCacheDirectory = cacheDir };
+        if (deploy.ImageCacheMaxBytes is { } cacheSize) options = options with { ImageCacheMaxBytes = cacheSize };
+        if (conf.Seconds("deploy", "one_shot_settle_time") is { } settle) options = options with { OneShotSettleTime = settle };
         return options;
     }
 
@@ -157,33 +109,6 @@ public static class IronicConfigFile
         }
     }
 
-    /// <summary>
-    /// Ironic's SQLAlchemy URL to a store: <c>sqlite:///path</c> (relative) or <c>sqlite:////abs</c>,
-    /// <c>postgresql[+driver]://…</c>; a bare path is a SQLite file.
-    /// </summary>
-    public static StoreLocation DatabaseConnection(string connection, string baseDirectory)
-    {
-        if (connection.StartsWith("sqlite:///", StringComparison.OrdinalIgnoreCase))
-        {
-            var path = connection["sqlite:///".Length..];
-            return StoreLocation.Sqlite(Path.IsPathRooted(path) ? path : Path.Combine(baseDirectory, path));
-        }
-        var plus = connection.IndexOf('+', StringComparison.Ordinal);
-        var scheme = connection.IndexOf("://", StringComparison.Ordinal);
-        if (plus > 0 && scheme > plus) connection = connection[..plus] + connection[scheme..];
-        if (!connection.Contains("://", StringComparison.Ordinal) && !Path.IsPathRooted(connection)) connection = Path.Combine(baseDirectory, connection);
-        return StoreLocation.Parse(connection) ?? throw new FormatException("[database]connection is empty.");
-    }
-
-    private static bool Bool(string value, string option, string source) => value.ToLowerInvariant() switch
-    {
-        "true" or "yes" or "on" or "1" => true,
-        "false" or "no" or "off" or "0" => false,
-        _ => throw new FormatException($"{source}: {option} = '{value}' is not a boolean; write true or false."),
-    };
-
-    private static TimeSpan Seconds(string value, string option, string source) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0
-            ? TimeSpan.FromSeconds(s)
-            : throw new FormatException($"{source}: {option} = '{value}' must be a number of seconds greater than 0.");
+    /// <summary>Ironic's SQLAlchemy URL to a store (see <see cref="IronicConf.DatabaseConnection"/>).</summary>
+    public static StoreLocation DatabaseConnection(string connection, string baseDirectory) => IronicConf.DatabaseConnection(connection, baseDirectory);
 }

@@ -41,4 +41,12 @@ Describe 'Start-IronicDeploy -WhatIf' {
     It 'refuses an ISO together with a kernel' {
         { Start-IronicDeploy -Name 'pester-wi' -BootIso http://img/x.iso -Kernel http://img/k -Store $store } | Should -Throw '*not both*'
     }
+
+    It 'refuses -InjectFile without a boot ISO, and a file that is not there' {
+        $conf = Join-Path ([IO.Path]::GetTempPath()) "pester-inject-$PID.conf"
+        Set-Content -Path $conf -Value 'x=1'
+        { Start-IronicDeploy -Name 'pester-wi' -Kernel http://img/k -Ramdisk http://img/r -InjectFile @{ '/etc/x.conf' = $conf } -Store $store } | Should -Throw '*need -BootIso*'
+        { Start-IronicDeploy -Name 'pester-wi' -BootIso http://img/x.iso -InjectFile @{ '/etc/x.conf' = './no-such-file' } -Store $store -WhatIf } | Should -Throw '*does not exist*'
+        Remove-Item $conf
+    }
 }

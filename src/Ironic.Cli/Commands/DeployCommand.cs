@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Ironic.Core.Deploy;
+using Ironic.Core.Iso;
 
 namespace Ironic.Cli.Commands;
 
@@ -28,6 +29,18 @@ internal static class DeployCommand
         Description = "The image cache directory (default: images/ in the user's data directory, the one a boot server on this host uses).",
     };
 
+    private static Option<string?> ConfigOption() => new("--config")
+    {
+        Description = "The boot server's ironic.conf (default: $IRONIC_CONFIG): [deploy]image_cache_directory and image_cache_size, [redfish]kernel_append_params (virtual media), [pxe]kernel_append_params (iPXE), [database]connection.",
+    };
+
+    /// <summary>Opens a deploy session with the configuration file (or $IRONIC_CONFIG): flags win over it.</summary>
+    private static Task<DeploySession> OpenSessionAsync(ParseResult result, Option<string?> store, Option<string?> imageCache, Option<string?> config, CancellationToken cancellationToken)
+    {
+        var configuration = DeployConfiguration.Load(result.GetValue(config));
+        return DeploySession.OpenAsync(configuration.ResolveStore(result.GetValue(store)), result.GetValue(imageCache), cancellationToken, configuration: configuration);
+    }
+
     private static Option<int> TimeoutOption(int seconds) => new("--timeout")
     {
         Description = "Seconds to wait for the node to settle.",
@@ -41,22 +54,25 @@ internal static class DeployCommand
         var kernel = new Option<string?>("--kernel") { Description = "URL of the kernel: deploy by iPXE (with --ramdisk)." };
         var ramdisk = new Option<string?>("--ramdisk") { Description = "URL of the ramdisk (with --kernel)." };
         var kernelParam = new Option<string[]>("--kernel-param") { Description = "A kernel parameter KEY=VALUE (or a bare word); repeat for more.", AllowMultipleArgumentsPerToken = false };
+        var injectFile = new Option<string[]>("--inject-file") { Description = "ISO_PATH=LOCAL: put the local file into the node's ISO at ISO_PATH (replace or add); read when the deploy starts. Repeatable.", AllowMultipleArgumentsPerToken = false };
         var checksum = new Option<string?>("--checksum") { Description = "The image's checksum, ALGO:HEX (md5, sha256, sha512) or a bare digest." };
-        var oneShot = new Option<bool>("--one-shot") { Description = "Eject the ISO and drop the node's copy once it is active (no reboots from it)." };
+        var oneShot = new Option<bool>("--one-shot") { Description = "Keep the node's ISO only until the BMC has read it: the boot server then ejects it and drops the node's copy (no reboots from it; for ISOs that load everything into RAM)." };
         var wait = new Option<bool>("--wait") { Description = "Wait until the node is active or failed (an iPXE deploy waits for its call-back)." };
         var timeout = TimeoutOption(1800);
         var imageCache = ImageCacheOption();
+        var config = ConfigOption();
         var store = CliContext.StoreOption();
         var json = CliContext.JsonOption();
         var start = new Command("start", "Deploy a node: cache the image, build and publish its ISO (or boot.ipxe), boot it.")
         {
-            node, bootIso, kernel, ramdisk, kernelParam, checksum, oneShot, wait, timeout, imageCache, store, json,
+            node, bootIso, kernel, ramdisk, kernelParam, injectFile, checksum, oneShot, wait, timeout, imageCache, config, store, json,
         };
         start.SetAction(async (result, cancellationToken) =>
         {
             DeployRequest request;
             try
             {
+                var files = (result.GetValue(injectFile) ?? []).Select(BootIsoService.ParseInjectFile).ToList();
                 request = new DeployRequest
                 {
                     BootIso = ToUri(result.GetValue(bootIso)),
@@ -65,18 +81,19 @@ internal static class DeployCommand
                     KernelParameters = result.GetValue(kernelParam) ?? [],
                     Checksum = result.GetValue(checksum) is { Length: > 0 } c ? ImageChecksum.Parse(c) : null,
                     OneShot = result.GetValue(oneShot),
+                    Files = await BootIsoService.ReadInjectFilesAsync(files, cancellationToken).ConfigureAwait(false),
                 };
                 request.Validate();
             }
-            catch (Exception e) when (e is ArgumentException or FormatException or ImageCacheException)
+            catch (Exception e) when (e is ArgumentException or FormatException or ImageCacheException or FileNotFoundException)
             {
-                // A wrong combination of flags is a usage error.
+                // A wrong combination of flags, or a file to inject that is not there, is a usage error.
                 context.Error.WriteLine($"ironic: {e.Message}");
                 return 2;
             }
             try
             {
-                await using var session = await DeploySession.OpenAsync(CliContext.ResolveStore(result, store), result.GetValue(imageCache), cancellationToken).ConfigureAwait(false);
+                await using var session = await OpenSessionAsync(result, store, imageCache, config, cancellationToken).ConfigureAwait(false);
                 var name = result.GetValue(node)!;
                 var after = await session.Deploy.DeployAsync(name, request, new SynchronousProgress(context, result.GetValue(json)), cancellationToken).ConfigureAwait(false);
                 if (result.GetValue(wait)) after = await session.Deploy.WaitAsync(name, TimeSpan.FromSeconds(result.GetValue(timeout)), cancellationToken).ConfigureAwait(false);
@@ -94,14 +111,15 @@ internal static class DeployCommand
     {
         var node = NodeArgument();
         var imageCache = ImageCacheOption();
+        var config = ConfigOption();
         var store = CliContext.StoreOption();
         var json = CliContext.JsonOption();
-        var stop = new Command("stop", "Undeploy a node: power off, eject, drop its ISO; it becomes available.") { node, imageCache, store, json };
+        var stop = new Command("stop", "Undeploy a node: power off, eject, drop its ISO; it becomes available.") { node, imageCache, config, store, json };
         stop.SetAction(async (result, cancellationToken) =>
         {
             try
             {
-                await using var session = await DeploySession.OpenAsync(CliContext.ResolveStore(result, store), result.GetValue(imageCache), cancellationToken).ConfigureAwait(false);
+                await using var session = await OpenSessionAsync(result, store, imageCache, config, cancellationToken).ConfigureAwait(false);
                 var after = await session.Deploy.UndeployAsync(result.GetValue(node)!, new SynchronousProgress(context, result.GetValue(json)), cancellationToken).ConfigureAwait(false);
                 return Print(context, DeployStatus.FromNode(after), result.GetValue(json));
             }
@@ -187,8 +205,14 @@ internal static class DeployCommand
         ("ramdisk", s.Ramdisk),
         ("kernel_arguments", s.KernelArguments),
         ("one_shot", s.OneShot ? "true" : "false"),
+        ("one_shot_release", OneShotReleaseText(s)),
         ("updated_at", s.UpdatedAt.ToString("u", CultureInfo.InvariantCulture)),
     ]);
+
+    private static string? OneShotReleaseText(DeployStatus s) =>
+        s.OneShotPendingSince is { } since
+            ? $"pending since {since.ToString("u", CultureInfo.InvariantCulture)}: the boot server ejects the ISO once the BMC has read it"
+            : s.OneShotReleasedAt is { } at ? $"released {at.ToString("u", CultureInfo.InvariantCulture)}: ejected, the node's ISO dropped" : null;
 
     private static Uri? ToUri(string? value) => string.IsNullOrWhiteSpace(value) ? null : ImageSource.Parse(value).Location;
 

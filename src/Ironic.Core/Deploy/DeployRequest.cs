@@ -24,6 +24,13 @@ public sealed record DeployRequest
     public ImageChecksum? Checksum { get; init; }
     public bool OneShot { get; init; }
 
+    /// <summary>
+    /// Files put into the node's ISO (ISO path → content, read by the front from local files when the
+    /// deploy starts), after the module's own; they replace a file of that path or are added.
+    /// They go into the overlay, not into instance_info: a deploy that only re-reads instance_info has none.
+    /// </summary>
+    public IReadOnlyDictionary<string, byte[]> Files { get; init; } = new Dictionary<string, byte[]>();
+
     /// <summary>Checks the combination: a boot ISO, or a kernel with a ramdisk, never both.</summary>
     public void Validate()
     {
@@ -34,6 +41,10 @@ public sealed record DeployRequest
         if (BootIso is null && (Kernel is null || Ramdisk is null))
         {
             throw new ArgumentException("A deploy needs a boot ISO (-BootIso / --boot-iso URL), or both a kernel and a ramdisk (-Kernel URL -Ramdisk URL / --kernel URL --ramdisk URL).");
+        }
+        if (Files.Count > 0 && BootIso is null)
+        {
+            throw new ArgumentException("Files are injected into a boot ISO (-InjectFile / --inject-file need -BootIso / --boot-iso); a kernel and ramdisk deploy has no ISO to put them in.");
         }
         foreach (var parameter in KernelParameters)
         {

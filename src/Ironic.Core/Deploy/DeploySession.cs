@@ -17,16 +17,30 @@ public sealed class DeploySession : IAsyncDisposable
     public ImageCache Cache { get; }
     public RamdiskDeploy Deploy { get; }
 
-    public static async Task<DeploySession> OpenAsync(StoreLocation store, string? imageCacheDirectory, CancellationToken cancellationToken, bool skipImageCertificateCheck = false, TimeSpan? pollInterval = null)
+    /// <summary>
+    /// Opens the inventory and the image cache. The cache directory is <paramref name="imageCacheDirectory"/>,
+    /// else the configuration's [deploy]image_cache_directory, else the default; its quota and the
+    /// default kernel parameters come from <paramref name="configuration"/> (the boot server's ironic.conf).
+    /// </summary>
+    public static async Task<DeploySession> OpenAsync(StoreLocation store, string? imageCacheDirectory, CancellationToken cancellationToken, bool skipImageCertificateCheck = false, TimeSpan? pollInterval = null, DeployConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(store);
+        configuration ??= DeployConfiguration.None;
         var inventory = await InventoryStores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
         ImageCache? cache = null;
         try
         {
             var http = ImageCache.CreateHttpClient(skipImageCertificateCheck);
-            cache = ImageCache.Open(new ImageCacheOptions { Directory = imageCacheDirectory ?? ImageCacheOptions.DefaultDirectory }, http, disposeHttp: true);
-            var options = new RamdiskDeployOptions { Conductor = RamdiskDeployOptions.ProcessHolder(), PollInterval = pollInterval ?? TimeSpan.FromMilliseconds(500) };
+            var cacheOptions = new ImageCacheOptions { Directory = imageCacheDirectory ?? configuration.ImageCacheDirectory ?? ImageCacheOptions.DefaultDirectory };
+            if (configuration.ImageCacheMaxBytes is { } quota) cacheOptions = cacheOptions with { MaxBytes = quota };
+            cache = ImageCache.Open(cacheOptions, http, disposeHttp: true);
+            var options = new RamdiskDeployOptions
+            {
+                Conductor = RamdiskDeployOptions.ProcessHolder(),
+                PollInterval = pollInterval ?? TimeSpan.FromMilliseconds(500),
+                VirtualMediaKernelParameters = configuration.VirtualMediaKernelParameters,
+                IpxeKernelParameters = configuration.IpxeKernelParameters,
+            };
             return new DeploySession(inventory, cache, new RamdiskDeploy(inventory, cache, DeployHardware.CreateFactory(), options));
         }
         catch

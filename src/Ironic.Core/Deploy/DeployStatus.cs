@@ -17,8 +17,13 @@ public sealed record DeployStatus(
     string? Ramdisk,
     string? KernelArguments,
     bool OneShot,
+    DateTimeOffset? OneShotPendingSince,
+    DateTimeOffset? OneShotReleasedAt,
     DateTimeOffset UpdatedAt)
 {
+    /// <summary>A one-shot deploy whose ISO the boot server has not released yet (it waits for the BMC to read it).</summary>
+    public bool OneShotReleasePending => OneShotPendingSince is not null;
+
     public static DeployStatus FromNode(Node node)
     {
         ArgumentNullException.ThrowIfNull(node);
@@ -35,7 +40,9 @@ public sealed record DeployStatus(
             info.GetValueOrDefault(IpxeScripts.KernelKey),
             info.GetValueOrDefault(IpxeScripts.RamdiskKey),
             info.GetValueOrDefault(IpxeScripts.KernelArgumentsKey),
-            string.Equals(info.GetValueOrDefault(DeployRequest.OneShotKey), "true", StringComparison.OrdinalIgnoreCase),
+            OneShotRelease.IsRequested(node),
+            OneShotRelease.PendingSince(node),
+            OneShotRelease.ReleasedAt(node),
             node.UpdatedAt);
     }
 }

@@ -115,7 +115,7 @@ public sealed class ImageCache : IDisposable
             // Another caller's flight verified its own checksum; verify ours against the stored digests.
             await VerifyChecksumAsync(source, image, cancellationToken).ConfigureAwait(false);
             if (holder is null || await TryReferenceAsync(holder, image.Sha256, cancellationToken).ConfigureAwait(false)) return image;
-            if (round > 2) throw new ImageCacheException(ImageCacheFailure.QuotaExceeded, $"The image from {source.Location} was evicted as soon as it was cached: the cache quota ({Options.MaxBytes} bytes) is too small for the images in use. Raise the quota.");
+            if (round > 2) throw new ImageCacheException(ImageCacheFailure.QuotaExceeded, $"The image from {source.Location} was evicted as soon as it was cached: the cache quota ({Options.MaxBytes} bytes) is too small for the images in use. Raise the quota ([deploy]image_cache_size).");
         }
     }
 
@@ -277,14 +277,14 @@ public sealed class ImageCache : IDisposable
         if (length > Options.MaxBytes)
         {
             throw new ImageCacheException(ImageCacheFailure.QuotaExceeded, string.Create(CultureInfo.InvariantCulture,
-                $"The image from {source.Location} is {length} bytes, more than the image cache's quota of {Options.MaxBytes} bytes. Raise the quota."));
+                $"The image from {source.Location} is {length} bytes, more than the image cache's quota of {Options.MaxBytes} bytes. Raise the quota ([deploy]image_cache_size)."));
         }
         var referenced = References().Values.ToHashSet(StringComparer.Ordinal);
         var pinned = Images().Where(i => referenced.Contains(i.Sha256) && i.Sha256 != keep).Sum(i => i.Length);
         if (pinned + length > Options.MaxBytes)
         {
             throw new ImageCacheException(ImageCacheFailure.QuotaExceeded, string.Create(CultureInfo.InvariantCulture,
-                $"The image from {source.Location} ({length} bytes) does not fit in the image cache: {pinned} of its {Options.MaxBytes} bytes hold images that deployed nodes still use. Undeploy nodes or raise the quota."));
+                $"The image from {source.Location} ({length} bytes) does not fit in the image cache: {pinned} of its {Options.MaxBytes} bytes hold images that deployed nodes still use. Undeploy nodes or raise the quota ([deploy]image_cache_size)."));
         }
     }
 

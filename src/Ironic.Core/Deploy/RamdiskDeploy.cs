@@ -14,7 +14,8 @@ namespace Ironic.Core.Deploy;
 /// <item>Virtual media (instance_info boot_iso): the base ISO is cached once, the node's overlay
 /// (kernel parameters, files) is stored with the node as a delta and published at the owner's
 /// <c>/v1/images/&lt;node&gt;/boot.iso</c>; the BMC gets power off, eject, insert, boot once to
-/// CD, power on; the node is active.</item>
+/// CD, power on; the node is active. With one_shot it is active with a release pending: the boot
+/// server that serves the ISO ejects and drops it once the BMC has read it (<see cref="OneShotReleaser"/>).</item>
 /// <item>iPXE (kernel + ramdisk): the node's boot.ipxe is rendered and stored; the node boots
 /// from the network once and waits in <c>wait call-back</c> until it fetches that script
 /// through the boot API (<see cref="OnBootConfigFetchedAsync"/>), then it is active.</item>
@@ -42,7 +43,7 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
 
     private async Task<Node> RunAsync(string nodeNameOrUuid, DeployRequest? request, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
-        var node = await GetNodeAsync(nodeNameOrUuid, cancellationToken).ConfigureAwait(false);
+        var node = await RecoverIfTheHolderDiedAsync(await GetNodeAsync(nodeNameOrUuid, cancellationToken).ConfigureAwait(false), progress, cancellationToken).ConfigureAwait(false);
         if (node.ProvisionState is not (ProvisionStates.Available or ProvisionStates.DeployFailed or ProvisionStates.Active))
         {
             throw new DeployException(DeployFailure.InvalidState,
@@ -53,13 +54,14 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         {
             node = await GetNodeAsync(node.Uuid.ToString("D"), cancellationToken).ConfigureAwait(false);
             if (request is not null) node = request.ApplyTo(node);
+            node = node with { InstanceInfo = WithoutReleaseRecords(node.InstanceInfo) };
             var mode = DeployModeOf(node);
             node = await SaveAsync(node with { ProvisionState = ProvisionStates.Deploying, TargetProvisionState = ProvisionStates.Active, LastError = null }, cancellationToken).ConfigureAwait(false);
             Report(progress, node, "reserved", 5);
             try
             {
                 node = mode == DeployMode.VirtualMedia
-                    ? await DeployVirtualMediaAsync(node, progress, cancellationToken).ConfigureAwait(false)
+                    ? await DeployVirtualMediaAsync(node, request?.Files, progress, cancellationToken).ConfigureAwait(false)
                     : await DeployIpxeAsync(node, progress, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e)
@@ -82,7 +84,7 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         return await GetNodeAsync(node.Uuid.ToString("D"), CancellationToken.None).ConfigureAwait(false);
     }
 
-    private async Task<Node> DeployVirtualMediaAsync(Node node, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
+    private async Task<Node> DeployVirtualMediaAsync(Node node, IReadOnlyDictionary<string, byte[]>? requestFiles, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
         var source = ImageSource.Parse(node.InstanceInfo[IpxeScripts.BootIsoKey], ImageChecksum.FromInstanceInfo(node.InstanceInfo));
         Report(progress, node, $"fetching {source.Location}", 10);
@@ -90,8 +92,10 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         var baseImage = await cache.GetAsync(source, holder, cancellationToken).ConfigureAwait(false);
 
         Report(progress, node, "building the node's ISO overlay", 40);
-        var parameters = KernelParameterList.For(node, options.DefaultKernelParameters);
-        var delta = await Task.Run(() => NodeIsoArtifacts.BuildDelta(baseImage, parameters, options.InjectedFiles), cancellationToken).ConfigureAwait(false);
+        var parameters = KernelParameterList.For(node, options.VirtualMediaKernelParameters);
+        var files = new Dictionary<string, byte[]>(options.InjectedFiles, StringComparer.Ordinal);
+        foreach (var (path, content) in requestFiles ?? new Dictionary<string, byte[]>()) files[path] = content;
+        var delta = await Task.Run(() => NodeIsoArtifacts.BuildDelta(baseImage, parameters, files), cancellationToken).ConfigureAwait(false);
         await NodeIsoArtifacts.StoreAsync(store, node.Uuid, delta, new OverlayBase(baseImage.Sha256, source.Location), cancellationToken).ConfigureAwait(false);
         var url = await ImageUrlAsync(node, cancellationToken).ConfigureAwait(false);
 
@@ -100,6 +104,8 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         await machine.Hardware.SetPowerStateAsync(PowerAction.ForceOff, cancellationToken).ConfigureAwait(false);
         Report(progress, node, "ejecting virtual media", 60);
         await machine.Hardware.EjectVirtualMediaAsync(cancellationToken).ConfigureAwait(false);
+        // Reads of the node's ISO from here on are this deploy's (the one-shot release counts only those).
+        var insertedAt = DateTimeOffset.UtcNow;
         Report(progress, node, $"inserting {url}", 70);
         await machine.Hardware.InsertVirtualMediaAsync(url, cancellationToken).ConfigureAwait(false);
         Report(progress, node, "setting a one-time boot from CD", 80);
@@ -107,21 +113,21 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         Report(progress, node, "powering on", 90);
         await machine.Hardware.SetPowerStateAsync(PowerAction.On, cancellationToken).ConfigureAwait(false);
 
-        node = await SaveAsync(node with { ProvisionState = ProvisionStates.Active, TargetProvisionState = null, PowerState = PowerStates.On, LastError = null }, cancellationToken).ConfigureAwait(false);
-        if (IsOneShot(node))
+        var info = node.InstanceInfo;
+        if (OneShotRelease.IsRequested(node))
         {
-            // One-shot: the machine took its ISO; keep nothing for reboots (the spec's scalability note).
-            Report(progress, node, "one-shot: ejecting and dropping the node's ISO", 95);
-            await machine.Hardware.EjectVirtualMediaAsync(cancellationToken).ConfigureAwait(false);
-            await DropOverlayAsync(node, cancellationToken).ConfigureAwait(false);
+            // One-shot: the machine has not read its ISO yet (a BMC reads it while the machine boots from it).
+            // The boot server that serves it ejects it and drops the overlay once those reads are over.
+            info = new Dictionary<string, string>(info, StringComparer.Ordinal) { [OneShotRelease.PendingSinceKey] = OneShotRelease.Format(insertedAt) };
+            Report(progress, node, "one-shot: the boot server ejects the ISO and drops it once the BMC has read it", 95);
         }
-        return node;
+        return await SaveAsync(node with { ProvisionState = ProvisionStates.Active, TargetProvisionState = null, PowerState = PowerStates.On, LastError = null, InstanceInfo = info }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<Node> DeployIpxeAsync(Node node, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
         Report(progress, node, "rendering boot.ipxe", 30);
-        var parameters = KernelParameterList.For(node, options.DefaultKernelParameters);
+        var parameters = KernelParameterList.For(node, options.IpxeKernelParameters);
         var rendered = node with
         {
             InstanceInfo = new Dictionary<string, string>(node.InstanceInfo, StringComparer.Ordinal) { [IpxeScripts.KernelArgumentsKey] = string.Join(' ', parameters) },
@@ -187,7 +193,7 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
     /// <summary>Undeploy: power off, eject, drop the node's overlay and boot script, available.</summary>
     public async Task<Node> UndeployAsync(string nodeNameOrUuid, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
-        var node = await GetNodeAsync(nodeNameOrUuid, cancellationToken).ConfigureAwait(false);
+        var node = await RecoverIfTheHolderDiedAsync(await GetNodeAsync(nodeNameOrUuid, cancellationToken).ConfigureAwait(false), progress, cancellationToken).ConfigureAwait(false);
         if (node.ProvisionState is not (ProvisionStates.Active or ProvisionStates.DeployFailed or ProvisionStates.WaitCallback or ProvisionStates.Error))
         {
             throw new DeployException(DeployFailure.InvalidState,
@@ -284,6 +290,18 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         return new Uri(root, $"{root.AbsolutePath.TrimEnd('/')}/v1/images/{node.Uuid:D}/{NodeIsoArtifacts.PublishedFileName}");
     }
 
+    /// <summary>
+    /// A node still reserved by a deploy whose process or conductor is gone (killed, crashed) is
+    /// recovered here rather than at the next server start: it moves to deploy failed (or error) and
+    /// is freed, and this deploy goes on from there.
+    /// </summary>
+    private async Task<Node> RecoverIfTheHolderDiedAsync(Node node, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (await DeployRecovery.RecoverNodeAsync(store, node, options.Conductor, options.HeartbeatTimeout, cancellationToken).ConfigureAwait(false) is not { } recovered) return node;
+        Report(progress, node, $"recovered from {recovered.Holder}: {recovered.Reason}", 2);
+        return await GetNodeAsync(node.Uuid.ToString("D"), cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task ReserveAsync(Node node, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + options.ReservationWait;
@@ -305,8 +323,14 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
 
     private Task<Node> SaveAsync(Node node, CancellationToken cancellationToken) => store.UpdateNodeAsync(node, cancellationToken);
 
-    private static bool IsOneShot(Node node) =>
-        node.InstanceInfo.TryGetValue(DeployRequest.OneShotKey, out var value) && value.Trim().ToLowerInvariant() is "true" or "1" or "yes" or "on";
+    /// <summary>A new deploy starts without the one-shot release records of the last one.</summary>
+    private static Dictionary<string, string> WithoutReleaseRecords(IReadOnlyDictionary<string, string> info)
+    {
+        var copy = new Dictionary<string, string>(info, StringComparer.Ordinal);
+        copy.Remove(OneShotRelease.PendingSinceKey);
+        copy.Remove(OneShotRelease.ReleasedAtKey);
+        return copy;
+    }
 
     private enum DeployMode { VirtualMedia, Ipxe }
 

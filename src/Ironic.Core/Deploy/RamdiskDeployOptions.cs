@@ -6,8 +6,11 @@ public sealed record RamdiskDeployOptions
     /// <summary>The name the node's reservation is taken under (a conductor, or <see cref="ProcessHolder"/> of a CLI run).</summary>
     public required string Conductor { get; init; }
 
-    /// <summary>Kernel parameters every deploy gets first ([redfish]kernel_append_params); <c>{node_uuid}</c>, <c>{node_name}</c> are filled in.</summary>
-    public IReadOnlyList<string> DefaultKernelParameters { get; init; } = [];
+    /// <summary>Kernel parameters every virtual media deploy gets first ([redfish]kernel_append_params); <c>{node_uuid}</c>, <c>{node_name}</c> are filled in.</summary>
+    public IReadOnlyList<string> VirtualMediaKernelParameters { get; init; } = [];
+
+    /// <summary>Kernel parameters every iPXE deploy gets first ([pxe]kernel_append_params); <c>{node_uuid}</c>, <c>{node_name}</c> are filled in.</summary>
+    public IReadOnlyList<string> IpxeKernelParameters { get; init; } = [];
 
     /// <summary>Files put into every node's ISO (ISO path → content); the path must exist in the base.</summary>
     public IReadOnlyDictionary<string, byte[]> InjectedFiles { get; init; } = new Dictionary<string, byte[]>();

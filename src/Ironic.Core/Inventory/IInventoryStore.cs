@@ -43,6 +43,13 @@ public interface IInventoryStore : IAsyncDisposable
     /// </summary>
     Task<bool> TryReserveAsync(Guid nodeUuid, string conductor, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Moves the node's reservation from <paramref name="holder"/> (a holder found dead) to
+    /// <paramref name="conductor"/> in one atomic UPDATE (… WHERE reservation = holder); false when
+    /// someone else holds it by now, or nobody. Recovery works on the node only after this succeeded.
+    /// </summary>
+    Task<bool> TryTakeOverReservationAsync(Guid nodeUuid, string holder, string conductor, CancellationToken cancellationToken);
+
     /// <summary>Drops the conductor's reservation; nothing when the node is free; NodeLockedException when another conductor holds it.</summary>
     Task ReleaseAsync(Guid nodeUuid, string conductor, CancellationToken cancellationToken);
 

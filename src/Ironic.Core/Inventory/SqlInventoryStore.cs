@@ -352,6 +352,24 @@ public abstract class SqlInventoryStore : IInventoryStore
         return false;
     }
 
+    public async Task<bool> TryTakeOverReservationAsync(Guid nodeUuid, string holder, string conductor, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(holder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(conductor);
+        var session = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            // One statement: of two recoverers of one dead holder's node, exactly one gets it.
+            var command = session.Command(
+                "UPDATE nodes SET reservation = @conductor, updated_at = @now WHERE uuid = @uuid AND reservation = @holder");
+            Add(command, "@conductor", conductor);
+            Add(command, "@holder", holder);
+            Add(command, "@now", Now());
+            Add(command, "@uuid", nodeUuid.ToString("D"));
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }
+    }
+
     public async Task ReleaseAsync(Guid nodeUuid, string conductor, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(conductor);

@@ -35,6 +35,29 @@ public static class BootIsoService
         return new(pair[..eq], pair[(eq + 1)..]);
     }
 
+    /// <summary>
+    /// Reads the local files of ISO_PATH → LOCAL pairs (New-BootIso, Start-IronicDeploy -InjectFile,
+    /// --inject-file), in order; a later pair for the same ISO path wins. Each is at most
+    /// <see cref="MaxInjectedFileBytes"/>: it travels in the delta.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, byte[]>> ReadInjectFilesAsync(IEnumerable<KeyValuePair<string, string>> injectFiles, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(injectFiles);
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (isoPath, local) in injectFiles)
+        {
+            if (string.IsNullOrWhiteSpace(isoPath)) throw new ArgumentException($"The file {local} has no ISO path to go to; write it as ISO_PATH=LOCAL (for example /etc/node.conf=./node.conf).");
+            var info = new FileInfo(local);
+            if (!info.Exists) throw new FileNotFoundException($"The file to inject as '{isoPath}' does not exist: {local}.", local);
+            if (info.Length > MaxInjectedFileBytes)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{local} is {info.Length} bytes; injected files are limited to {MaxInjectedFileBytes} bytes because they travel in the delta."));
+            }
+            files[isoPath] = await File.ReadAllBytesAsync(local, cancellationToken).ConfigureAwait(false);
+        }
+        return files;
+    }
+
     /// <summary>Makes the delta: kernel parameters edited everywhere, then the files injected (replaced or added).</summary>
     public static Task<BootIsoResult> CreateAsync(string basePath, KernelParameterEdit kernelParameters, IEnumerable<KeyValuePair<string, string>> injectFiles, CancellationToken cancellationToken = default) =>
         CreateAsync(basePath, kernelParameters, injectFiles, implantMd5: false, cancellationToken);
@@ -45,17 +68,7 @@ public static class BootIsoService
         ArgumentException.ThrowIfNullOrEmpty(basePath);
         ArgumentNullException.ThrowIfNull(kernelParameters);
         ArgumentNullException.ThrowIfNull(injectFiles);
-        var files = new List<(string IsoPath, byte[] Content)>();
-        foreach (var (isoPath, local) in injectFiles)
-        {
-            var info = new FileInfo(local);
-            if (!info.Exists) throw new FileNotFoundException($"The file to inject as '{isoPath}' does not exist: {local}.", local);
-            if (info.Length > MaxInjectedFileBytes)
-            {
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{local} is {info.Length} bytes; injected files are limited to {MaxInjectedFileBytes} bytes because they travel in the delta."));
-            }
-            files.Add((isoPath, await File.ReadAllBytesAsync(local, cancellationToken).ConfigureAwait(false)));
-        }
+        var files = await ReadInjectFilesAsync(injectFiles, cancellationToken).ConfigureAwait(false);
         await using var stream = OpenBase(basePath);
         var builder = new BootIsoBuilder(IsoImage.Open(stream));
         builder.EditKernelParameters(kernelParameters);

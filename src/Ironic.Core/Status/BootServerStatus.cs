@@ -15,7 +15,8 @@ public sealed record NodeStatusRow(
     string? LastError,
     DateTimeOffset UpdatedAt,
     BootConfigFetch? LastBootConfig,
-    ImageDownload? LastImage);
+    ImageDownload? LastImage,
+    DateTimeOffset? OneShotPendingSince = null);
 
 /// <summary>A registered conductor as the status page shows it.</summary>
 public sealed record ConductorStatusRow(string Name, Uri InternalUrl, string ConductorGroup, TimeSpan HeartbeatAge, bool OnRing, int NodesOwned, bool IsSelf);
@@ -75,7 +76,7 @@ public sealed record BootServerStatus(
             if (seen.LastBootConfig is { } f && now - f.At <= RecentWindow) recentFetches++;
             if (seen.LastImage is { } d && now - d.At <= RecentWindow) recentDownloads++;
             rows.Add(new NodeStatusRow(node.Name, node.Uuid, node.ProvisionState, node.TargetProvisionState, node.PowerState,
-                owner, node.Reservation, node.LastError, node.UpdatedAt, seen.LastBootConfig, seen.LastImage));
+                owner, node.Reservation, node.LastError, node.UpdatedAt, seen.LastBootConfig, seen.LastImage, Deploy.OneShotRelease.PendingSince(node)));
         }
         var states = nodes.GroupBy(n => n.ProvisionState, StringComparer.Ordinal)
             .Select(g => new StateCount(g.Key, g.Count()))

@@ -49,12 +49,21 @@ public abstract class DeployCmdletBase : AsyncPSCmdlet
     /// <summary>The nodes the pipeline gave, in order, each once.</summary>
     protected IReadOnlyList<string> Targets => _targets.Distinct(StringComparer.Ordinal).ToList();
 
-    protected Task<DeploySession> OpenSessionAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the inventory and image cache; <paramref name="configuration"/> (the boot server's
+    /// ironic.conf, from -ConfigPath or $IRONIC_CONFIG) gives what -Store and -ImageCache do not.
+    /// </summary>
+    protected Task<DeploySession> OpenSessionAsync(CancellationToken cancellationToken, DeployConfiguration? configuration = null)
     {
-        var location = StoreLocation.Resolve(Store);
-        WriteVerbose($"Inventory: {location}; deploys run in this process as {RamdiskDeployOptions.ProcessHolder()}");
-        return DeploySession.OpenAsync(location, ImageCache, cancellationToken);
+        configuration ??= DeployConfiguration.None;
+        var location = configuration.ResolveStore(Store);
+        WriteVerbose($"Inventory: {location}; deploys run in this process as {RamdiskDeployOptions.ProcessHolder()}{(configuration.Source is null ? "" : $"; configuration: {configuration.Source}")}");
+        return DeploySession.OpenAsync(location, ImageCache, cancellationToken, configuration: configuration);
     }
+
+    /// <summary>Reads the -ConfigPath file (resolved on the pipeline thread), else $IRONIC_CONFIG, else nothing.</summary>
+    protected DeployConfiguration LoadConfiguration(string? configPath) =>
+        DeployConfiguration.Load(configPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(configPath));
 
     /// <summary>Runs the operation per node (throttled), writes each result or error as it completes, and closes the progress bars.</summary>
     protected async Task RunAsync(IReadOnlyList<string> nodes, int throttleLimit, string activity, Func<string, IProgress<DeployProgress>, CancellationToken, Task<DeployStatus>> operation, CancellationToken cancellationToken)

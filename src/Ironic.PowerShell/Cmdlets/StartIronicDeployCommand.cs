@@ -1,5 +1,7 @@
+using System.Collections;
 using System.Management.Automation;
 using Ironic.Core.Deploy;
+using Ironic.Core.Iso;
 using Ironic.PowerShell.Plumbing;
 
 namespace Ironic.PowerShell.Cmdlets;
@@ -29,6 +31,10 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
     [ValidateNotNull]
     public string[] KernelParameter { get; set; } = [];
 
+    /// <summary>Files to put into each node's ISO: @{ '/iso/path' = './local/file' } (as New-BootIso -InjectFile).</summary>
+    [Parameter]
+    public Hashtable? InjectFile { get; set; }
+
     /// <summary>ALGO:HEX or a bare md5/sha256/sha512 digest.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -36,6 +42,12 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
 
     [Parameter]
     public SwitchParameter OneShot { get; set; }
+
+    /// <summary>The boot server's ironic.conf: image cache, [redfish]/[pxe]kernel_append_params, [database]connection; default $env:IRONIC_CONFIG.</summary>
+    [Parameter]
+    [Alias("ConfigFile", "Config")]
+    [ValidateNotNullOrEmpty]
+    public string? ConfigPath { get; set; }
 
     [Parameter]
     [ValidateRange(1, 256)]
@@ -52,8 +64,14 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
     protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
     {
         DeployRequest request;
+        DeployConfiguration configuration;
         try
         {
+            // Local paths resolve on the pipeline thread, before the first await.
+            configuration = LoadConfiguration(ConfigPath);
+            var files = (InjectFile ?? []).Cast<DictionaryEntry>()
+                .Select(e => new KeyValuePair<string, string>(e.Key?.ToString() ?? "", SessionState.Path.GetUnresolvedProviderPathFromPSPath(e.Value?.ToString() ?? "")))
+                .ToList();
             request = new DeployRequest
             {
                 BootIso = BootIso is null ? null : ImageSource.Parse(BootIso).Location,
@@ -62,10 +80,11 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
                 KernelParameters = KernelParameter,
                 Checksum = Checksum is null ? null : ImageChecksum.Parse(Checksum),
                 OneShot = OneShot.IsPresent,
+                Files = await BootIsoService.ReadInjectFilesAsync(files, cancellationToken).ConfigureAwait(false),
             };
             request.Validate();
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or ImageCacheException)
+        catch (Exception e) when (e is ArgumentException or FormatException or ImageCacheException or FileNotFoundException or ItemNotFoundException or PSInvalidOperationException or NotSupportedException)
         {
             await ThrowTerminatingErrorAsync(ErrorRecords.FromException(e, null)).ConfigureAwait(false);
             return;
@@ -77,7 +96,7 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
             if (await ShouldProcessAsync(node, what).ConfigureAwait(false)) approved.Add(node);
         }
         if (approved.Count == 0) return;
-        await using var session = await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using var session = await OpenSessionAsync(cancellationToken, configuration).ConfigureAwait(false);
         await RunAsync(approved, ThrottleLimit, "Deploying", async (node, progress, ct) =>
         {
             var after = await session.Deploy.DeployAsync(node, request, progress, ct).ConfigureAwait(false);

@@ -10,7 +10,7 @@ namespace Ironic.Server.Images;
 /// If-Modified-Since, If-Range, Last-Modified and Accept-Ranges, as BMCs and iPXE expect from an
 /// image server. Several ranges in one request are answered with the whole file (RFC 9110 allows it).
 /// </summary>
-internal sealed class ImageEndpoints(IReadOnlyList<INodeImageProvider> providers, NodeActivityLog? activity = null, string serverName = "")
+internal sealed class ImageEndpoints(IReadOnlyList<INodeImageProvider> providers, NodeActivityLog? activity = null, string serverName = "", Core.Deploy.NodeImageReads? reads = null)
 {
     public async Task ServeAsync(HttpContext context, string node, string file)
     {
@@ -25,17 +25,27 @@ internal sealed class ImageEndpoints(IReadOnlyList<INodeImageProvider> providers
             await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
             return;
         }
+        // GETs of a deployed node's ISO are counted while they run: a one-shot release waits until they are over.
+        var counted = reads is not null && image.DeployedNode is { } deployed && HttpMethods.IsGet(context.Request.Method) ? deployed : (Guid?)null;
+        if (counted is { } begun) reads!.Begin(begun, DateTimeOffset.UtcNow);
         await using (image.ConfigureAwait(false))
         {
-            context.Response.Headers.CacheControl = "no-cache";
-            var result = Results.Stream(
-                image.Content,
-                image.ContentType,
-                fileDownloadName: null,
-                lastModified: image.LastModified,
-                entityTag: EntityTagHeaderValue.Parse(image.ETag),
-                enableRangeProcessing: true);
-            await result.ExecuteAsync(context).ConfigureAwait(false);
+            try
+            {
+                context.Response.Headers.CacheControl = "no-cache";
+                var result = Results.Stream(
+                    image.Content,
+                    image.ContentType,
+                    fileDownloadName: null,
+                    lastModified: image.LastModified,
+                    entityTag: EntityTagHeaderValue.Parse(image.ETag),
+                    enableRangeProcessing: true);
+                await result.ExecuteAsync(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (counted is { } ended) reads!.End(ended, context.Response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status206PartialContent, DateTimeOffset.UtcNow);
+            }
         }
         if (HttpMethods.IsGet(context.Request.Method))
         {

@@ -45,7 +45,7 @@ public sealed class OverlayImageProvider(IInventoryStore store, ImageCache cache
         {
             var composed = IsoOverlay.Open(baseStream, delta, leaveOpen: false);
             var etag = "\"" + overlay.ETag.Trim('"')[..16] + baseImage.Sha256[..16] + "\"";
-            return new NodeImage(composed, composed.Length, etag, found.UpdatedAt, ImageNames.ContentTypeOf(file));
+            return new NodeImage(composed, composed.Length, etag, found.UpdatedAt, ImageNames.ContentTypeOf(file)) { DeployedNode = found.Uuid };
         }
         catch (IsoFormatException e)
         {

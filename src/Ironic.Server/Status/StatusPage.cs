@@ -103,6 +103,11 @@ public static class StatusPage
             html.Append("<tr data-node=\"").Append(E(n.Name)).Append("\"><td title=\"").Append(E(n.Uuid.ToString("D"))).Append("\">").Append(E(n.Name)).Append("</td>")
                 .Append("<td><span class=\"state ").Append(SeverityClass(n.ProvisionState)).Append("\">").Append(E(n.ProvisionState)).Append("</span>");
             if (!string.IsNullOrEmpty(n.TargetProvisionState)) html.Append(" &rarr; ").Append(E(n.TargetProvisionState));
+            if (n.OneShotPendingSince is { } since)
+            {
+                html.Append(" <span class=\"tag\" data-one-shot=\"pending\" title=\"one-shot: the ISO is ejected and dropped once the BMC has read it (inserted ")
+                    .Append(E(Iso(since))).Append(")\">one-shot release pending</span>");
+            }
             html.Append("</td><td>").Append(E(n.PowerState)).Append("</td>")
                 .Append("<td>").Append(n.Owner is null ? "<span class=\"bad\">no live owner</span>" : E(n.Owner)).Append("</td>")
                 .Append("<td>").Append(E(n.Reservation ?? "")).Append("</td><td>");

@@ -70,6 +70,19 @@ public sealed class BmcEmulator : IAsyncDisposable
         _service.FailNext(count, status);
     }
 
+    /// <summary>
+    /// Fails (or holds back) the next requests that match <paramref name="fault"/>, wherever they come in
+    /// a client's sequence: <c>AddFault(new RequestFault { Method = "POST", PathEndsWith = "VirtualMedia.InsertMedia" })</c>
+    /// lets the eject before it work and fails the insert.
+    /// </summary>
+    public void AddFault(RequestFault fault)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        if (fault.Status is not (0 or (>= 400 and <= 599))) throw new ArgumentOutOfRangeException(nameof(fault), fault.Status, "Give an HTTP error status (4xx or 5xx), or 0 to only delay the answer.");
+        if (fault.Count < 1) throw new ArgumentOutOfRangeException(nameof(fault), fault.Count, "A fault hits at least one request.");
+        _service.AddFault(fault);
+    }
+
     /// <summary>The next <paramref name="count"/> requests have their connection aborted without an answer
     /// (the client sees an HttpRequestException); they change nothing. Recorded with status 0.</summary>
     public void DropNext(int count) => _service.DropNext(count);

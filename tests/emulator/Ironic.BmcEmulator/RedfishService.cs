@@ -50,6 +50,7 @@ internal sealed class RedfishService : IDisposable
     private int _failNextCount;
     private int _failNextStatus = 503;
     private int _dropNextCount;
+    private readonly List<(RequestFault Fault, int Left)> _faults = [];
     private int _nextSessionId;
     private int _nextTaskId;
     private int _powerGeneration;
@@ -79,6 +80,12 @@ internal sealed class RedfishService : IDisposable
                 ? RedfishError.ServiceTemporarilyUnavailable(_options.RetryAfterSeconds)
                 : RedfishError.InternalError(status, "the emulator was told to fail this request"));
         }
+        if (TakeFault(request) is { } fault)
+        {
+            if (fault.Delay > TimeSpan.Zero) await Task.Delay(fault.Delay, cancellationToken).ConfigureAwait(false);
+            if (fault.Status == 503) return Answer.Of(RedfishError.ServiceTemporarilyUnavailable(_options.RetryAfterSeconds));
+            if (fault.Status != 0) return Answer.Of(RedfishError.InternalError(fault.Status, fault.Message));
+        }
         if (ShouldFailNow()) return Answer.Of(RedfishError.ServiceTemporarilyUnavailable(_options.RetryAfterSeconds));
 
         var path = request.Path;
@@ -107,6 +114,25 @@ internal sealed class RedfishService : IDisposable
     {
         Volatile.Write(ref _failNextStatus, status);
         Volatile.Write(ref _failNextCount, count);
+    }
+
+    /// <summary>Arms a fault for the next <see cref="RequestFault.Count"/> requests that match it.</summary>
+    public void AddFault(RequestFault fault)
+    {
+        lock (_faults) _faults.Add((fault, fault.Count));
+    }
+
+    /// <summary>The first armed fault the request matches, used up by one; null when none.</summary>
+    private RequestFault? TakeFault(IncomingRequest request)
+    {
+        lock (_faults)
+        {
+            var at = _faults.FindIndex(f => f.Left > 0 && f.Fault.Matches(request));
+            if (at < 0) return null;
+            var (fault, left) = _faults[at];
+            _faults[at] = (fault, left - 1);
+            return fault;
+        }
     }
 
     /// <summary>The next <paramref name="count"/> requests have their connection aborted without an answer.</summary>

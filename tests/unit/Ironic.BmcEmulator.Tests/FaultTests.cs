@@ -26,6 +26,43 @@ public class FaultTests
     }
 
     [Fact]
+    public async Task AddFault_HitsOnlyTheMatchingRequests_InTheMiddleOfASequence()
+    {
+        await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions(), None);
+        using var redfish = new Redfish(bmc);
+        bmc.AddFault(new RequestFault { Method = "POST", PathEndsWith = "ComputerSystem.Reset", BodyContains = "\"On\"", Status = 500, Message = "power supply fault (test)" });
+
+        var off = await redfish.PostAsync("/redfish/v1/Systems/1/Actions/ComputerSystem.Reset", """{"ResetType":"ForceOff"}""");
+        var on = await redfish.PostAsync("/redfish/v1/Systems/1/Actions/ComputerSystem.Reset", """{"ResetType":"On"}""");
+        Assert.Equal("Off", bmc.State.PowerState);
+        var again = await redfish.PostAsync("/redfish/v1/Systems/1/Actions/ComputerSystem.Reset", """{"ResetType":"On"}""");
+
+        Assert.Equal(HttpStatusCode.NoContent, off.Status);
+        Assert.Equal(HttpStatusCode.InternalServerError, on.Status);
+        Assert.Contains("power supply fault (test)", on.Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NoContent, again.Status);
+        Assert.Equal("On", bmc.State.PowerState);
+    }
+
+    [Fact]
+    public async Task AddFault_WithADelayOnly_HoldsTheAnswerBack_ThenAnswers()
+    {
+        await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions(), None);
+        using var redfish = new Redfish(bmc);
+        bmc.AddFault(new RequestFault { Method = "GET", PathEndsWith = "/Systems/1", Status = 0, Delay = TimeSpan.FromMilliseconds(600) });
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var slow = await redfish.GetAsync("/redfish/v1/Systems/1");
+        var slowTook = watch.Elapsed;
+        watch.Restart();
+        await redfish.GetAsync("/redfish/v1/Systems/1");
+
+        Assert.Equal(HttpStatusCode.OK, slow.Status);
+        Assert.True(slowTook >= TimeSpan.FromMilliseconds(550), $"{slowTook}");
+        Assert.True(watch.Elapsed < slowTook, "only the first matching request is held back");
+    }
+
+    [Fact]
     public async Task DropNext_AbortsTheConnection_ThenServesAgain()
     {
         await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions(), None);

@@ -1,8 +1,11 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using System.Text.Json;
+using Ironic.BmcEmulation;
 using Ironic.Core.Deploy;
 using Ironic.Core.Inventory;
 using Ironic.Core.Tests.Deploy;
+using Ironic.Core.Tests.Iso.Overlay;
 using Ironic.Server;
 
 namespace Ironic.Cli.Tests;
@@ -15,6 +18,7 @@ public sealed class DeployCommandTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        CliTestEnvironment.UseTestSecretKey();
         Directory.CreateDirectory(_root);
         await using var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None);
         await store.CreateNodeAsync(new Node { Name = "n1" }, CancellationToken.None);
@@ -26,11 +30,79 @@ public sealed class DeployCommandTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    /// <summary>
+    /// What a virtual-media deploy from the command line needs around it: the base ISO on an HTTP
+    /// server, an emulated BMC (it fetches what it is given) as node <c>bmc1</c>, and a boot server
+    /// on the same inventory and image cache that publishes the node's ISO.
+    /// </summary>
+    private sealed class VirtualMediaWorld : IAsyncDisposable
+    {
+        public required TestFileServer Files { get; init; }
+        public required BmcEmulator Bmc { get; init; }
+        public required BootServer Server { get; init; }
+        public required Uri BaseIso { get; init; }
+        public required Guid Node { get; init; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Server.DisposeAsync();
+            await Bmc.DisposeAsync();
+            await Files.DisposeAsync();
+        }
+
+        /// <summary>Waits for the BMC's download, reads the node's ISO from the boot server as the BMC did, and checks they are the same bytes.</summary>
+        public async Task<string> FetchedIsoAsync(string directory)
+        {
+            using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            var download = await Bmc.State.WaitForDownloadAsync(Bmc.State.CdSlot.Path, wait.Token);
+            Assert.True(download.Status == ImageDownloadStatus.Completed, $"{download.Status} {download.Error}");
+            var path = Path.Combine(directory, "fetched.iso");
+            using var http = new HttpClient();
+            await File.WriteAllBytesAsync(path, await http.GetByteArrayAsync(download.Url));
+            Assert.Equal(download.Sha256, Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(path))).ToLowerInvariant());
+            return path;
+        }
+    }
+
+    private async Task<VirtualMediaWorld> StartVirtualMediaWorldAsync()
+    {
+        var files = await TestFileServer.StartAsync();
+        var baseIso = files.Add("base.iso", await File.ReadAllBytesAsync(TestIsos.Build("both")));
+        var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions(), CancellationToken.None);
+        Guid node;
+        await using (var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None))
+        {
+            node = (await store.CreateNodeAsync(new Node
+            {
+                Name = "bmc1",
+                Driver = "redfish",
+                DriverInfo = new Dictionary<string, string>
+                {
+                    [DriverInfoKeys.RedfishAddress] = bmc.Address.ToString(),
+                    [DriverInfoKeys.RedfishUsername] = "admin",
+                    [DriverInfoKeys.RedfishPassword] = "password",
+                },
+            }, CancellationToken.None)).Uuid;
+        }
+        var server = BootServer.Create(new BootServerOptions { Listen = "127.0.0.1:0", Name = "cli-test", Store = StoreLocation.Sqlite(Db), ImageCacheDirectory = CacheDir }, _ => { });
+        await server.StartAsync(CancellationToken.None);
+        return new VirtualMediaWorld { Files = files, Bmc = bmc, Server = server, BaseIso = baseIso, Node = node };
+    }
+
+    private static string Osirrox(string iso, string isoPath, string directory)
+    {
+        var target = Path.Combine(directory, "extracted-" + Path.GetFileName(isoPath));
+        ExternalTool.RunChecked("osirrox", "xorriso", "-indev", iso, "-extract", isoPath, target);
+        return target;
+    }
+
+    private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunWithoutStoreAsync([.. args, "--store", Db]);
+
+    private static async Task<(int Code, string Output, string Error)> RunWithoutStoreAsync(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = await IronicCommandLine.InvokeAsync([.. args, "--store", Db], output, error);
+        var code = await IronicCommandLine.InvokeAsync(args, output, error);
         return (code, output.ToString(), error.ToString());
     }
 
@@ -70,6 +142,122 @@ public sealed class DeployCommandTests : IAsyncLifetime
 
         Assert.Equal(2, code);
         Assert.StartsWith("ironic: ", error, StringComparison.Ordinal);
+        await using var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None);
+        Assert.Equal(ProvisionStates.Available, (await store.GetNodeAsync("n1", CancellationToken.None))!.ProvisionState);
+    }
+
+    [Fact]
+    public async Task Start_WithInjectFile_TheBmcFetchesAnIsoThatHoldsTheFile()
+    {
+        await using var world = await StartVirtualMediaWorldAsync();
+        var local = Path.Combine(_root, "agent.conf");
+        await File.WriteAllTextAsync(local, "[DEFAULT]\nnode = bmc1\ntoken = 6f1c9a\n");
+        var beside = Path.Combine(_root, "node.txt");
+        await File.WriteAllTextAsync(beside, "beside the boot loader\n");
+
+        var (code, _, error) = await RunAsync("deploy", "start", "bmc1", "--boot-iso", world.BaseIso.ToString(),
+            "--inject-file", "/etc/ironic/agent.conf=" + local, "--inject-file", "/EFI/BOOT/node.txt=" + beside, "--image-cache", CacheDir);
+
+        Assert.True(code == 0, error);
+        var fetched = await world.FetchedIsoAsync(_root);
+        Assert.Equal(await File.ReadAllTextAsync(local), await File.ReadAllTextAsync(Osirrox(fetched, "/etc/ironic/agent.conf", _root)));
+        Assert.Equal(await File.ReadAllTextAsync(beside), await File.ReadAllTextAsync(Osirrox(fetched, "/EFI/BOOT/node.txt", _root)));
+    }
+
+    /// <summary>
+    /// `--config` with the boot server's ironic.conf: the inventory ([database]connection), the image
+    /// cache ([deploy]image_cache_directory) and the default kernel parameters of virtual media
+    /// ([redfish]kernel_append_params) come from it; the BMC's ISO boots with those parameters.
+    /// </summary>
+    [Fact]
+    public async Task Start_WithConfig_UsesTheServersInventoryCacheAndKernelParameters()
+    {
+        await using var world = await StartVirtualMediaWorldAsync();
+        var config = Path.Combine(_root, "ironic.conf");
+        await File.WriteAllTextAsync(config, $"""
+            [database]
+            connection = sqlite:///{Path.GetFileName(Db)}
+            [deploy]
+            image_cache_directory = {Path.GetFileName(CacheDir)}
+            [redfish]
+            kernel_append_params = from_ironic_conf=1 ironic_node={"{node_name}"}
+            [pxe]
+            kernel_append_params = only_for_ipxe=1
+            """);
+
+        var (code, _, error) = await RunWithoutStoreAsync("deploy", "start", "bmc1", "--boot-iso", world.BaseIso.ToString(), "--kernel-param", "ipa-debug=1", "--config", config);
+
+        Assert.True(code == 0, error);
+        var grub = await File.ReadAllTextAsync(Osirrox(await world.FetchedIsoAsync(_root), "/EFI/BOOT/grub.cfg", _root));
+        Assert.Contains("from_ironic_conf=1 ironic_node=bmc1 ipa-debug=1", grub, StringComparison.Ordinal);
+        Assert.DoesNotContain("only_for_ipxe", grub, StringComparison.Ordinal);
+        using var cache = ImageCache.Open(new ImageCacheOptions { Directory = CacheDir });
+        Assert.Single(cache.Images());
+    }
+
+    [Fact]
+    public async Task Start_WithConfig_AppliesTheImageCacheQuota()
+    {
+        await using var files = await TestFileServer.StartAsync();
+        var url = files.Add("big.iso", new byte[3 << 20]);
+        var config = Path.Combine(_root, "ironic.conf");
+        await File.WriteAllTextAsync(config, "[deploy]\nimage_cache_size = 1M\n");
+
+        var (code, _, error) = await RunAsync("deploy", "start", "n1", "--boot-iso", url.ToString(), "--config", config, "--image-cache", CacheDir);
+
+        Assert.Equal(1, code);
+        Assert.Contains("more than the image cache's quota of 1048576 bytes", error, StringComparison.Ordinal);
+        Assert.Contains("[deploy]image_cache_size", error, StringComparison.Ordinal);
+        var status = JsonDocument.Parse((await RunAsync("deploy", "show", "n1", "--json")).Output).RootElement;
+        Assert.Equal("deploy failed", status.GetProperty("provision_state").GetString());
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("reservation").ValueKind);
+        using var cache = ImageCache.Open(new ImageCacheOptions { Directory = CacheDir });
+        Assert.Empty(cache.Images());
+    }
+
+    [Fact]
+    public async Task Start_WithIpxe_TakesTheDefaultParametersOfPxe_FromConfig()
+    {
+        var config = Path.Combine(_root, "ironic.conf");
+        await File.WriteAllTextAsync(config, "[redfish]\nkernel_append_params = only_for_vmedia=1\n[pxe]\nkernel_append_params = nofb ipa-debug=0\n");
+
+        var (code, _, error) = await RunAsync("deploy", "start", "n1", "--kernel", "http://img.test/k", "--ramdisk", "http://img.test/r", "--kernel-param", "ipa-debug=1", "--config", config, "--image-cache", CacheDir);
+
+        Assert.True(code == 0, error);
+        await using var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None);
+        var node = (await store.GetNodeAsync("n1", CancellationToken.None))!;
+        var script = System.Text.Encoding.UTF8.GetString((await store.GetArtifactAsync(node.Uuid, "boot.ipxe", CancellationToken.None))!);
+        Assert.Contains("nofb ipa-debug=1", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("only_for_vmedia", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_WithABrokenConfig_FailsNamingTheFileAndOption()
+    {
+        var config = Path.Combine(_root, "ironic.conf");
+        await File.WriteAllTextAsync(config, "[deploy]\nimage_cache_size = lots\n");
+
+        var (code, _, error) = await RunAsync("deploy", "start", "n1", "--kernel", "http://img.test/k", "--ramdisk", "http://img.test/r", "--config", config);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{config}: [deploy]image_cache_size 'lots' is not a size", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--boot-iso", "http://x/a.iso", "/etc/x.conf=./no-such-file", "does not exist")]
+    [InlineData("--boot-iso", "http://x/a.iso", "no-equals-sign", "is not ISO_PATH=LOCAL_FILE")]
+    [InlineData("--kernel", "http://x/k", "/etc/x.conf=EXISTING", "need -BootIso / --boot-iso")]
+    public async Task Start_WithABadInjectFile_IsAUsageError_AndTouchesNothing(string flag, string value, string inject, string message)
+    {
+        var existing = Path.Combine(_root, "x.conf");
+        await File.WriteAllTextAsync(existing, "x");
+        var args = new List<string> { "deploy", "start", "n1", flag, value, "--inject-file", inject.Replace("EXISTING", existing, StringComparison.Ordinal) };
+        if (flag == "--kernel") args.AddRange(["--ramdisk", "http://x/r"]);
+
+        var (code, _, error) = await RunAsync([.. args]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
         await using var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None);
         Assert.Equal(ProvisionStates.Available, (await store.GetNodeAsync("n1", CancellationToken.None))!.ProvisionState);
     }
@@ -122,14 +310,11 @@ public sealed class DeployCommandTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// `ironic deploy start` killed (SIGKILL) in the middle of downloading the base: the next boot
-    /// server on the inventory finds the node held by a process that is gone, fails its deploy with
-    /// that reason and frees it; the cache keeps no partial file.
+    /// Runs `ironic deploy start n1` as a process against a base that stalls after 3 MiB, waits
+    /// until it holds the node and has part of the image on disk, and kills it (SIGKILL). Returns its pid.
     /// </summary>
-    [Fact]
-    public async Task KilledDuringTheDeploy_TheNextServerFailsTheDeploy_AndTheCacheHasNoPartialFile()
+    private async Task<int> KillADeployMidDownloadAsync(TestFileServer files)
     {
-        await using var files = await TestFileServer.StartAsync();
         var content = new byte[8 << 20];
         new Random(5).NextBytes(content);
         var url = files.Add("big.iso", content, new FileBehaviour { StallRequest = _ => true, CutAfterBytes = 3 << 20 });
@@ -139,7 +324,6 @@ public sealed class DeployCommandTests : IAsyncLifetime
         using var process = Process.Start(start)!;
         try
         {
-            // Wait until it holds the node and has part of the image on disk.
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (DateTime.UtcNow < deadline)
             {
@@ -147,33 +331,96 @@ public sealed class DeployCommandTests : IAsyncLifetime
                 if (partial.Any(f => new FileInfo(f).Length >= 1 << 20)) break;
                 await Task.Delay(100);
             }
-            await using (var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None))
-            {
-                var during = (await store.GetNodeAsync("n1", CancellationToken.None))!;
-                Assert.Equal(ProvisionStates.Deploying, during.ProvisionState);
-                Assert.Equal($"process:{Environment.MachineName.ToLowerInvariant()}:{process.Id}", during.Reservation);
-            }
+            await using var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None);
+            var during = (await store.GetNodeAsync("n1", CancellationToken.None))!;
+            Assert.Equal(ProvisionStates.Deploying, during.ProvisionState);
+            Assert.Equal($"process:{Environment.MachineName.ToLowerInvariant()}:{process.Id}", during.Reservation);
         }
         finally
         {
+            // Process.Kill is SIGKILL on Unix: no finally block of the deploy runs.
             process.Kill();
             await process.WaitForExitAsync();
         }
+        return process.Id;
+    }
 
-        using (var cache = ImageCache.Open(new ImageCacheOptions { Directory = CacheDir }))
+    private async Task<JsonElement> ShowAsync() => JsonDocument.Parse((await RunAsync("deploy", "show", "n1", "--json")).Output).RootElement.Clone();
+
+    /// <summary>A killed download leaves at most a partial file that the cache never serves or uses as an image.</summary>
+    private void AssertNoImageCached()
+    {
+        using var cache = ImageCache.Open(new ImageCacheOptions { Directory = CacheDir });
+        Assert.Empty(cache.Images());
+        Assert.Empty(Directory.GetFiles(Path.Combine(CacheDir, "blobs")));
+    }
+
+    /// <summary>
+    /// `ironic deploy start` killed (SIGKILL) while a boot server runs on the inventory: the server's
+    /// periodic sweep finds the node held by a process that is gone, fails the deploy saying so and
+    /// frees the node, without a restart.
+    /// </summary>
+    [Fact]
+    public async Task KilledDuringTheDeploy_ARunningServerFailsTheDeploy_AndFreesTheNode()
+    {
+        await using var files = await TestFileServer.StartAsync();
+        await using var server = BootServer.Create(new BootServerOptions
         {
-            Assert.Empty(Directory.GetFiles(Path.Combine(CacheDir, "tmp")));
-            Assert.Empty(cache.Images());
+            Listen = "127.0.0.1:0", Name = "sweeper", Store = StoreLocation.Sqlite(Db), ImageCacheDirectory = CacheDir,
+            ReservationSweepInterval = TimeSpan.FromMilliseconds(300),
+        }, _ => { });
+        await server.StartAsync(CancellationToken.None);
+
+        var pid = await KillADeployMidDownloadAsync(files);
+
+        var status = await ShowAsync();
+        for (var i = 0; i < 100 && status.GetProperty("reservation").ValueKind != JsonValueKind.Null; i++)
+        {
+            await Task.Delay(100);
+            status = await ShowAsync();
         }
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("reservation").ValueKind);
+        Assert.Equal("deploy failed", status.GetProperty("provision_state").GetString());
+        Assert.Equal($"the process that ran the deploy (pid {pid} on {Environment.MachineName.ToLowerInvariant()}) ended during the deploy; sweeper released its reservation. Deploy it again",
+            status.GetProperty("last_error").GetString());
+        Assert.Empty(server.Recovered);
+        AssertNoImageCached();
+    }
+
+    /// <summary>With no server running, the next `ironic deploy start` of the node recovers it first, says so, and deploys.</summary>
+    [Fact]
+    public async Task KilledDuringTheDeploy_TheNextDeployRecoversTheNode_AndRuns()
+    {
+        await using var files = await TestFileServer.StartAsync();
+        var pid = await KillADeployMidDownloadAsync(files);
+
+        var (code, _, error) = await RunAsync("deploy", "start", "n1", "--kernel", "http://img.test/k", "--ramdisk", "http://img.test/r", "--image-cache", CacheDir);
+
+        Assert.True(code == 0, error);
+        Assert.Contains($"n1: recovered from process:{Environment.MachineName.ToLowerInvariant()}:{pid}: the process that ran the deploy (pid {pid} on", error, StringComparison.Ordinal);
+        Assert.Equal("wait call-back", (await ShowAsync()).GetProperty("provision_state").GetString());
+        AssertNoImageCached();
+    }
+
+    /// <summary>
+    /// Killed with no server running and nothing else touching the node: the next boot server that
+    /// starts on the inventory fails the deploy with that reason and frees it.
+    /// </summary>
+    [Fact]
+    public async Task KilledDuringTheDeploy_TheNextServerFailsTheDeploy_AndNoImageIsCached()
+    {
+        await using var files = await TestFileServer.StartAsync();
+        var pid = await KillADeployMidDownloadAsync(files);
+
+        AssertNoImageCached();
         await using (var server = BootServer.Create(new BootServerOptions { Listen = "127.0.0.1:0", Name = "after-crash", Store = StoreLocation.Sqlite(Db), ImageCacheDirectory = CacheDir }, _ => { }))
         {
             await server.StartAsync(CancellationToken.None);
             Assert.Single(server.Recovered);
         }
-        var show = await RunAsync("deploy", "show", "n1", "--json");
-        var status = JsonDocument.Parse(show.Output).RootElement;
+        var status = await ShowAsync();
         Assert.Equal("deploy failed", status.GetProperty("provision_state").GetString());
-        Assert.Contains($"(pid {process.Id}) ended during the deploy", status.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"(pid {pid} on {Environment.MachineName.ToLowerInvariant()}) ended during the deploy; after-crash released its reservation", status.GetProperty("last_error").GetString(), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, status.GetProperty("reservation").ValueKind);
     }
 }

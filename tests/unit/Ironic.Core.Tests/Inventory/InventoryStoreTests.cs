@@ -233,6 +233,37 @@ public abstract class InventoryStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TryTakeOverReservation_ManyRecoverersOfADeadHolder_ExactlyOneGetsIt()
+    {
+        var node = await Store.CreateNodeAsync(NewNode("take-over"), default);
+        Assert.True(await Store.TryReserveAsync(node.Uuid, "dead", default));
+        var contenders = Enumerable.Range(0, 8).Select(_ => OpenStore(TestKey)).ToList();
+        try
+        {
+            using var start = new ManualResetEventSlim();
+            var attempts = contenders.Select((s, i) => Task.Run(async () =>
+            {
+                start.Wait();
+                return await s.TryTakeOverReservationAsync(node.Uuid, "dead", $"r{i}", default);
+            })).ToList();
+            start.Set();
+            var results = await Task.WhenAll(attempts);
+
+            Assert.Single(results, won => won);
+            Assert.Equal($"r{Array.IndexOf(results, true)}", (await Store.GetNodeAsync("take-over", default))!.Reservation);
+        }
+        finally
+        {
+            foreach (var s in contenders) await s.DisposeAsync();
+        }
+        // Nobody takes over from a holder that no longer holds it, nor a free node.
+        Assert.False(await Store.TryTakeOverReservationAsync(node.Uuid, "dead", "late", default));
+        await Store.ReleaseAllReservationsAsync((await Store.GetNodeAsync("take-over", default))!.Reservation!, default);
+        Assert.False(await Store.TryTakeOverReservationAsync(node.Uuid, "dead", "late", default));
+        Assert.Null((await Store.GetNodeAsync("take-over", default))!.Reservation);
+    }
+
+    [Fact]
     public async Task Reservation_IsALock_ReleasedOnlyByItsHolder()
     {
         var node = await Store.CreateNodeAsync(NewNode("lock"), default);

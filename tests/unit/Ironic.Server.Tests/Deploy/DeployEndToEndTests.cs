@@ -116,6 +116,77 @@ public sealed class DeployEndToEndTests
         }
     }
 
+    /// <summary>The base in the cache is whole and verified: one blob whose bytes hash to the base's SHA-256, no node referencing it.</summary>
+    private static void AssertCacheEntryIntact(DeployHarness h)
+    {
+        var image = Assert.Single(h.Cache.Images());
+        Assert.Equal(DeployHarness.BaseSha256, image.Sha256);
+        using (var stream = image.OpenRead()) Assert.Equal(DeployHarness.BaseSha256, Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant());
+        Assert.Empty(h.Cache.References());
+    }
+
+    [Fact]
+    public async Task InsertMediaRefused_AfterTheEjectWorked_EndsInDeployFailed_QuotingTheBmc_AndARetryWorks()
+    {
+        await using var h = await DeployHarness.StartAsync(DeployHardware.CreateFactory(adjustRedfish: (_, o) => o with { RetryDelay = TimeSpan.FromMilliseconds(50) }));
+        // A busy slot: the deploy's eject has something to take out before its insert.
+        var (node, bmc) = await AddRedfishNodeAsync(h, "insert-500", new BmcEmulatorOptions { PreinsertedImage = "http://192.0.2.1/previous.iso" });
+        await using (bmc)
+        {
+            bmc.AddFault(new RequestFault { Method = "POST", PathEndsWith = "VirtualMedia.InsertMedia", Status = 500, Message = "Virtual Media image could not be mounted (test fault)" });
+
+            var e = await Assert.ThrowsAsync<DeployException>(() => h.Deploy.DeployAsync(node.Name, new DeployRequest { BootIso = h.ServeBaseIso() }, null, CancellationToken.None));
+
+            Assert.Equal(DeployFailure.Failed, e.Failure);
+            var eject = Assert.Single(bmc.Requests, r => r.Path.EndsWith("VirtualMedia.EjectMedia", StringComparison.Ordinal));
+            var insert = Assert.Single(bmc.Requests, r => r.Path.EndsWith("VirtualMedia.InsertMedia", StringComparison.Ordinal));
+            Assert.InRange(eject.Status, 200, 299);
+            Assert.Equal(500, insert.Status);
+            Assert.True(eject.At <= insert.At);
+            var stored = (await h.Store.GetNodeAsync(node.Name, CancellationToken.None))!;
+            Assert.Equal(ProvisionStates.DeployFailed, stored.ProvisionState);
+            Assert.Contains("500", stored.LastError, StringComparison.Ordinal);
+            Assert.Contains("Virtual Media image could not be mounted (test fault)", stored.LastError, StringComparison.Ordinal);
+            Assert.Null(stored.Reservation);
+            // Consistent: nothing of the failed deploy is published, the slot is empty, the base is cached whole.
+            Assert.Null(await h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None));
+            Assert.Null(await h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.BaseArtifact, CancellationToken.None));
+            Assert.False(bmc.State.CdSlot.Inserted);
+            Assert.Equal("Off", bmc.State.PowerState);
+            AssertCacheEntryIntact(h);
+
+            var retried = await h.Deploy.DeployAsync(node.Name, new DeployRequest { BootIso = h.ServeBaseIso() }, null, CancellationToken.None);
+            Assert.Equal(ProvisionStates.Active, retried.ProvisionState);
+            Assert.Equal(1, h.Cache.DownloadCount);
+        }
+    }
+
+    [Fact]
+    public async Task PowerOnTimingOut_AfterTheInsert_EndsInDeployFailed_SayingSo()
+    {
+        await using var h = await DeployHarness.StartAsync(DeployHardware.CreateFactory(adjustRedfish: (_, o) => o with { RequestTimeout = TimeSpan.FromMilliseconds(700), WriteRetries = 0, RetryDelay = TimeSpan.FromMilliseconds(50) }));
+        var (node, bmc) = await AddRedfishNodeAsync(h, "power-hangs", new BmcEmulatorOptions { ImageFetch = ImageFetchMode.None });
+        await using (bmc)
+        {
+            bmc.AddFault(new RequestFault { Method = "POST", PathEndsWith = "ComputerSystem.Reset", BodyContains = "\"On\"", Status = 0, Delay = TimeSpan.FromSeconds(5) });
+
+            var e = await Assert.ThrowsAsync<DeployException>(() => h.Deploy.DeployAsync(node.Name, new DeployRequest { BootIso = h.ServeBaseIso() }, null, CancellationToken.None));
+
+            Assert.Contains("no answer within 0.7 s", e.Message, StringComparison.Ordinal);
+            Assert.Contains(bmc.Requests, r => r.Path.EndsWith("VirtualMedia.InsertMedia", StringComparison.Ordinal) && r.Status is >= 200 and < 300);
+            var stored = (await h.Store.GetNodeAsync(node.Name, CancellationToken.None))!;
+            Assert.Equal(ProvisionStates.DeployFailed, stored.ProvisionState);
+            Assert.Contains("no answer within 0.7 s", stored.LastError, StringComparison.Ordinal);
+            Assert.Null(stored.Reservation);
+            // The overlay is dropped with the failure: the URL the BMC holds answers 404 until a new deploy.
+            Assert.Null(await h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None));
+            using var http = new HttpClient();
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync(bmc.State.CdSlot.Image)).StatusCode);
+            AssertCacheEntryIntact(h);
+            Assert.Equal("Off", bmc.State.PowerState);
+        }
+    }
+
     [Fact]
     public async Task BmcTimingOut_EndsInDeployFailed_SayingSo()
     {

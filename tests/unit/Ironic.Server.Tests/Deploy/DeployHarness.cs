@@ -35,19 +35,22 @@ internal sealed class DeployHarness : IAsyncDisposable
     public NodeHardwareFactory Hardware { get; }
     public RamdiskDeploy Deploy { get; }
 
-    public static async Task<DeployHarness> StartAsync(NodeHardwareFactory? hardware = null, Func<RamdiskDeployOptions, RamdiskDeployOptions>? adjust = null)
+    public static async Task<DeployHarness> StartAsync(NodeHardwareFactory? hardware = null, Func<RamdiskDeployOptions, RamdiskDeployOptions>? adjust = null, Func<BootServerOptions, BootServerOptions>? server = null)
     {
+        hardware ??= DeployHardware.CreateFactory();
         var root = Path.Combine(Path.GetTempPath(), "ironic-deploy-test-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
         var store = InventoryStores.Open(StoreLocation.Sqlite(Path.Combine(root, "inventory.db")));
         await store.MigrateAsync(CancellationToken.None);
         var cache = ImageCache.Open(new ImageCacheOptions { Directory = Path.Combine(root, "cache"), RetryDelay = TimeSpan.FromMilliseconds(20), MaxAttempts = 3 });
         var files = await TestFileServer.StartAsync();
-        var server = BootServer.Create(new BootServerOptions { Listen = "127.0.0.1:0", Name = Conductor, HeartbeatInterval = TimeSpan.FromSeconds(1) }, _ => { }, store, cache);
-        await server.StartAsync(CancellationToken.None);
-        var options = new RamdiskDeployOptions { Conductor = Conductor, DefaultKernelParameters = ["ironic_node={node_name}"] };
+        var serverOptions = new BootServerOptions { Listen = "127.0.0.1:0", Name = Conductor, HeartbeatInterval = TimeSpan.FromSeconds(1) };
+        // The server drives the same (fake) machines as the deploys: it ejects one-shot ISOs.
+        var bootServer = BootServer.Create(server is null ? serverOptions : server(serverOptions), _ => { }, store, cache, hardware);
+        await bootServer.StartAsync(CancellationToken.None);
+        var options = new RamdiskDeployOptions { Conductor = Conductor, VirtualMediaKernelParameters = ["ironic_node={node_name}"], IpxeKernelParameters = ["ironic_node={node_name}"] };
         if (adjust is not null) options = adjust(options);
-        return new DeployHarness(root, store, cache, files, server, hardware ?? DeployHardware.CreateFactory(), options);
+        return new DeployHarness(root, store, cache, files, bootServer, hardware, options);
     }
 
     /// <summary>The bootable base ISO (make-test-iso.sh, GRUB in the tree and in efiboot.img), built once per machine.</summary>

@@ -81,21 +81,6 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OneShot_EjectsAndDropsTheIso_OnceActive()
-    {
-        var node = await _h.AddNodeAsync("vm-3");
-
-        var after = await _h.Deploy.DeployAsync("vm-3", new DeployRequest { BootIso = _h.ServeBaseIso(), OneShot = true }, null, CancellationToken.None);
-
-        Assert.Equal(ProvisionStates.Active, after.ProvisionState);
-        var fake = _h.Fake(node);
-        Assert.Null(fake.InsertedImage);
-        Assert.Equal("EjectVirtualMedia", fake.Calls[^1].Operation);
-        Assert.Null(await _h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None));
-        Assert.Empty(_h.Cache.References());
-    }
-
-    [Fact]
     public async Task Ipxe_WaitsForTheCallBack_AndGoesActiveWhenTheNodeFetchesItsScript()
     {
         const string mac = "52:54:00:aa:bb:01";
@@ -151,8 +136,14 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
         Assert.Equal(ProvisionStates.WaitCallback, (await _h.Store.GetNodeAsync("fast-track", CancellationToken.None))!.ProvisionState);
     }
 
+    /// <summary>
+    /// A second deploy asked for while the first runs is refused: usually it finds the node
+    /// deploying (InvalidState); on a slow machine it may get there before the first saved that and
+    /// lose the reservation instead (NodeLocked). The race itself is pinned by
+    /// <see cref="TwoDeploysThatBothSeeAvailable_RaceOnTheReservation_ExactlyOneWins"/>.
+    /// </summary>
     [Fact]
-    public async Task TwoDeploysOfOneNode_CannotInterleave()
+    public async Task ASecondDeployWhileTheFirstRuns_IsRefused_AndTheFirstFinishes()
     {
         await _h.AddNodeAsync("vm-4");
         var url = _h.ServeBaseIso("slow.iso", new FileBehaviour { Delay = TimeSpan.FromMilliseconds(500) });
@@ -166,6 +157,44 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
         Assert.Contains("vm-4", second.Message, StringComparison.Ordinal);
         Assert.Equal(ProvisionStates.Active, done.ProvisionState);
         Assert.Null((await _h.Store.GetNodeAsync("vm-4", CancellationToken.None))!.Reservation);
+    }
+
+    /// <summary>
+    /// Two conductors deploy one node at the same moment: both read it as available (the store
+    /// holds each TryReserve back until both have got there), then race on the reservation. The
+    /// database lets exactly one win; the other fails before touching the node, naming the winner.
+    /// </summary>
+    [Fact]
+    public async Task TwoDeploysThatBothSeeAvailable_RaceOnTheReservation_ExactlyOneWins()
+    {
+        var node = await _h.AddNodeAsync("race-1");
+        var url = _h.ServeBaseIso("race.iso", new FileBehaviour { Delay = TimeSpan.FromMilliseconds(500) });
+        var arrived = 0;
+        var bothArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seenAvailable = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var gated = ReservationGate.Wrap(_h.Store, async (holder, uuid) =>
+        {
+            seenAvailable.Add($"{holder}:{(await _h.Store.GetNodeAsync(uuid.ToString("D"), CancellationToken.None))!.ProvisionState}");
+            if (Interlocked.Increment(ref arrived) == 2) bothArrived.SetResult();
+            await bothArrived.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        });
+        RamdiskDeploy For(string conductor) => new(gated, _h.Cache, _h.Hardware, new RamdiskDeployOptions { Conductor = conductor });
+        var contenders = new[] { ("c-a", "from=a"), ("c-b", "from=b") };
+
+        var runs = contenders.Select(c => Task.Run(() => For(c.Item1).DeployAsync("race-1", new DeployRequest { BootIso = url, KernelParameters = [c.Item2] }, null, CancellationToken.None))).ToList();
+        var outcomes = await Task.WhenAll(runs.Select(async r => { try { return (Node: await r, Error: (DeployException?)null); } catch (DeployException e) { return (Node: (Node?)null, Error: e); } }));
+
+        Assert.Equal(["c-a:available", "c-b:available"], seenAvailable.Order(StringComparer.Ordinal));
+        var won = Assert.Single(outcomes, o => o.Error is null);
+        var lost = Assert.Single(outcomes, o => o.Error is not null);
+        var winner = contenders[Array.IndexOf(outcomes, won)];
+        Assert.Equal(DeployFailure.NodeLocked, lost.Error!.Failure);
+        Assert.Contains($"Node race-1 is reserved by {winner.Item1}", lost.Error.Message, StringComparison.Ordinal);
+        var stored = (await _h.Store.GetNodeAsync("race-1", CancellationToken.None))!;
+        Assert.Equal(ProvisionStates.Active, stored.ProvisionState);
+        Assert.Null(stored.Reservation);
+        Assert.Equal(winner.Item2, stored.InstanceInfo["ramdisk_kernel_arguments"]);
+        Assert.Single(_h.Fake(node).Calls, c => c.Operation == "InsertVirtualMedia");
     }
 
     [Fact]
@@ -329,6 +358,122 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
         Assert.Equal(ProvisionStates.Deploying, liveAfter.ProvisionState);
         Assert.Equal("c-live", liveAfter.Reservation);
         Assert.Equal(3, restarted.Recovered.Count);
+    }
+
+    private static string DeadProcess => $"process:{Environment.MachineName.ToLowerInvariant()}:{int.MaxValue - 7}";
+
+    private async Task HoldAsync(Node node, string holder, string state)
+    {
+        Assert.True(await _h.Store.TryReserveAsync(node.Uuid, holder, CancellationToken.None));
+        await _h.Store.UpdateNodeAsync(node with { ProvisionState = state, TargetProvisionState = ProvisionStates.Active }, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task ADeployOfANodeHeldByADeadProcess_RecoversTheNodeFirst_ThenRuns()
+    {
+        var node = await _h.AddNodeAsync("held-dead");
+        await HoldAsync(node, DeadProcess, ProvisionStates.Deploying);
+        var steps = new List<string>();
+
+        var after = await _h.Deploy.DeployAsync("held-dead", new DeployRequest { BootIso = _h.ServeBaseIso() }, new SyncProgress(p => steps.Add(p.Step)), CancellationToken.None);
+
+        Assert.Equal(ProvisionStates.Active, after.ProvisionState);
+        Assert.Null(after.Reservation);
+        var recovered = Assert.Single(steps, s => s.StartsWith("recovered from " + DeadProcess, StringComparison.Ordinal));
+        Assert.Contains($"(pid {int.MaxValue - 7} on {Environment.MachineName.ToLowerInvariant()}) ended during the deploy; c1 released its reservation", recovered, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADeployOfANodeHeldByALiveConductor_IsRefused_SayingWhoHoldsIt()
+    {
+        var node = await _h.AddNodeAsync("held-live");
+        await _h.Store.HeartbeatAsync(new Conductor("c-busy", new Uri("http://127.0.0.1:9"), DateTimeOffset.UtcNow), CancellationToken.None);
+        Assert.True(await _h.Store.TryReserveAsync(node.Uuid, "c-busy", CancellationToken.None));
+
+        var e = await Assert.ThrowsAsync<DeployException>(() => _h.Deploy.DeployAsync("held-live", new DeployRequest { BootIso = _h.ServeBaseIso() }, null, CancellationToken.None));
+
+        Assert.Equal(DeployFailure.NodeLocked, e.Failure);
+        Assert.Contains("reserved by c-busy", e.Message, StringComparison.Ordinal);
+        Assert.Equal("c-busy", (await _h.Store.GetNodeAsync("held-live", CancellationToken.None))!.Reservation);
+    }
+
+    [Fact]
+    public async Task ARunningServer_SweepsReservationsOfDeadHolders_AndLeavesLiveOnesAlone()
+    {
+        await using var h = await DeployHarness.StartAsync(server: o => o with { ReservationSweepInterval = TimeSpan.FromMilliseconds(200) });
+        var gone = await h.AddNodeAsync("sweep-process");
+        var dead = await h.AddNodeAsync("sweep-conductor");
+        var live = await h.AddNodeAsync("sweep-live");
+        var own = await h.AddNodeAsync("sweep-own");
+        await h.Store.HeartbeatAsync(new Conductor("c-live", new Uri("http://127.0.0.1:9"), DateTimeOffset.UtcNow.AddMinutes(10)), CancellationToken.None);
+        await h.Store.HeartbeatAsync(new Conductor("c-gone", new Uri("http://127.0.0.1:9"), DateTimeOffset.UtcNow.AddHours(-1)), CancellationToken.None);
+        async Task Hold(Node n, string holder, string state)
+        {
+            Assert.True(await h.Store.TryReserveAsync(n.Uuid, holder, CancellationToken.None));
+            await h.Store.UpdateNodeAsync(n with { ProvisionState = state, TargetProvisionState = ProvisionStates.Active }, CancellationToken.None);
+        }
+        await Hold(gone, DeadProcess, ProvisionStates.Deploying);
+        await Hold(dead, "c-gone", ProvisionStates.Deleting);
+        await Hold(live, "c-live", ProvisionStates.Deploying);
+        await Hold(own, DeployHarness.Conductor, ProvisionStates.Deploying);
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline && (await h.Store.GetNodeAsync("sweep-process", CancellationToken.None))!.Reservation is not null) await Task.Delay(100);
+
+        var goneAfter = (await h.Store.GetNodeAsync("sweep-process", CancellationToken.None))!;
+        Assert.Null(goneAfter.Reservation);
+        Assert.Equal(ProvisionStates.DeployFailed, goneAfter.ProvisionState);
+        Assert.Equal($"the process that ran the deploy (pid {int.MaxValue - 7} on {Environment.MachineName.ToLowerInvariant()}) ended during the deploy; c1 released its reservation. Deploy it again", goneAfter.LastError);
+        deadline = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < deadline && (await h.Store.GetNodeAsync("sweep-conductor", CancellationToken.None))!.Reservation is not null) await Task.Delay(100);
+        var deadAfter = (await h.Store.GetNodeAsync("sweep-conductor", CancellationToken.None))!;
+        Assert.Null(deadAfter.Reservation);
+        Assert.Equal(ProvisionStates.Error, deadAfter.ProvisionState);
+        Assert.Equal("conductor c-gone stopped heartbeating during the undeploy; c1 released its reservation. Undeploy it again", deadAfter.LastError);
+        // A live conductor's reservation and the server's own (a deploy it runs) stay.
+        Assert.Equal("c-live", (await h.Store.GetNodeAsync("sweep-live", CancellationToken.None))!.Reservation);
+        Assert.Equal(DeployHarness.Conductor, (await h.Store.GetNodeAsync("sweep-own", CancellationToken.None))!.Reservation);
+    }
+
+    /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class SyncProgress(Action<DeployProgress> report) : IProgress<DeployProgress>
+    {
+        public void Report(DeployProgress value) => report(value);
+    }
+
+    /// <summary>An inventory store whose TryReserveAsync first awaits a gate (the rest passes straight through).</summary>
+    public class ReservationGate : System.Reflection.DispatchProxy
+    {
+        private IInventoryStore _inner = null!;
+        private Func<string, Guid, Task> _gate = null!;
+
+        public static IInventoryStore Wrap(IInventoryStore inner, Func<string, Guid, Task> gate)
+        {
+            var proxy = Create<IInventoryStore, ReservationGate>();
+            var self = (ReservationGate)(object)proxy;
+            (self._inner, self._gate) = (inner, gate);
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+        {
+            if (method!.Name == nameof(IInventoryStore.TryReserveAsync)) return ReserveAsync((Guid)args![0]!, (string)args[1]!, (CancellationToken)args[2]!);
+            try
+            {
+                return method.Invoke(_inner, args);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+                throw;
+            }
+        }
+
+        private async Task<bool> ReserveAsync(Guid node, string holder, CancellationToken cancellationToken)
+        {
+            await _gate(holder, node);
+            return await _inner.TryReserveAsync(node, holder, cancellationToken);
+        }
     }
 
     private sealed class FailingHardware : INodeHardware

@@ -1,0 +1,144 @@
+using System.Globalization;
+using Ironic.Core.Hardware;
+using Ironic.Core.Inventory;
+
+namespace Ironic.Core.Deploy;
+
+/// <summary>
+/// The one-shot release of a node's ISO as recorded on the node, in instance_info (which a new
+/// deploy or an undeploy resets): a virtual-media deploy with one_shot ends <c>active</c> with
+/// <see cref="PendingSinceKey"/> set to the time the ISO was inserted; the boot server that serves
+/// the ISO releases it (<see cref="OneShotReleaser"/>) and writes <see cref="ReleasedAtKey"/>.
+/// </summary>
+public static class OneShotRelease
+{
+    /// <summary>instance_info: the ISO waits to be released; the value is when the BMC got it (ISO 8601, UTC).</summary>
+    public const string PendingSinceKey = "one_shot_pending_since";
+
+    /// <summary>instance_info: when the boot server ejected the ISO and dropped the node's overlay (ISO 8601, UTC).</summary>
+    public const string ReleasedAtKey = "one_shot_released_at";
+
+    /// <summary>Whether instance_info one_shot asks for it: true, 1, yes or on (any case); anything else is false.</summary>
+    public static bool IsRequested(Node node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return OneShotFlag.Parse(node.InstanceInfo.GetValueOrDefault(DeployRequest.OneShotKey));
+    }
+
+    public static DateTimeOffset? PendingSince(Node node) => Time(node, PendingSinceKey);
+
+    public static DateTimeOffset? ReleasedAt(Node node) => Time(node, ReleasedAtKey);
+
+    public static string Format(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset? Time(Node node, string key)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return node.InstanceInfo.TryGetValue(key, out var text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
+            ? at
+            : null;
+    }
+}
+
+/// <summary>
+/// Parses Ironic's boolean instance_info values (one_shot): true, 1, yes, on (any case, spaces
+/// ignored) are true; anything else, and no value, is false. The deploy and its status share it.
+/// </summary>
+public static class OneShotFlag
+{
+    public static bool Parse(string? value) =>
+        value is not null && value.Trim().ToLowerInvariant() is "true" or "1" or "yes" or "on";
+}
+
+/// <summary>What one release attempt did: the node after it, or why it failed (it is tried again).</summary>
+public sealed record OneShotOutcome(Guid NodeUuid, string NodeName, Exception? Error);
+
+/// <summary>
+/// Run by the boot server that serves node ISOs: a node whose deploy asked for one_shot keeps its
+/// ISO until the BMC has read it. Once this server has served reads of that ISO (after the deploy
+/// inserted it) and then seen none for the settle time, it takes the node's reservation, ejects the
+/// virtual media through the node's hardware, drops the overlay (artifacts and the cache reference)
+/// and records the release on the node. A node whose ISO was never read here keeps it. A failed
+/// eject leaves the release pending, says so in last_error, and is tried again a settle time later.
+/// </summary>
+public sealed class OneShotReleaser(IInventoryStore store, ImageCache cache, NodeHardwareFactory hardware, NodeImageReads reads, string conductor, TimeSpan settleTime)
+{
+    public TimeSpan SettleTime => settleTime;
+
+    /// <summary>Releases every node whose reads have settled; returns what it tried.</summary>
+    public async Task<IReadOnlyList<OneShotOutcome>> SweepAsync(CancellationToken cancellationToken)
+    {
+        var outcomes = new List<OneShotOutcome>();
+        foreach (var (uuid, state) in reads.Settled(settleTime, DateTimeOffset.UtcNow))
+        {
+            var node = await store.GetNodeAsync(uuid.ToString("D"), cancellationToken).ConfigureAwait(false);
+            if (node is null)
+            {
+                reads.Forget(uuid);
+                continue;
+            }
+            if (OneShotRelease.PendingSince(node) is not { } since)
+            {
+                // A deploy still running may record the release after the BMC has read everything: keep its reads.
+                if (node.ProvisionState != ProvisionStates.Deploying) reads.Forget(uuid);
+                continue;
+            }
+            if (state.LastServed < since)
+            {
+                // Reads of an earlier deploy's ISO: this one has not been read here (yet).
+                reads.Forget(uuid);
+                continue;
+            }
+            if (await ReleaseAsync(node, since, cancellationToken).ConfigureAwait(false) is { } outcome) outcomes.Add(outcome);
+        }
+        return outcomes;
+    }
+
+    private async Task<OneShotOutcome?> ReleaseAsync(Node node, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        // Busy (a deploy, an undeploy, another server): try again at the next sweep.
+        if (!await store.TryReserveAsync(node.Uuid, conductor, cancellationToken).ConfigureAwait(false)) return null;
+        try
+        {
+            node = await store.GetNodeAsync(node.Uuid.ToString("D"), cancellationToken).ConfigureAwait(false) ?? throw NodeNotFoundException.ForNode(node.Uuid.ToString("D"));
+            if (node.ProvisionState != ProvisionStates.Active || OneShotRelease.PendingSince(node) != since)
+            {
+                reads.Forget(node.Uuid);
+                return null;
+            }
+            try
+            {
+                var machine = hardware.Create(node);
+                try
+                {
+                    await machine.EjectVirtualMediaAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (machine is IAsyncDisposable disposable) await disposable.DisposeAsync().ConfigureAwait(false);
+                }
+                await store.DeleteArtifactsAsync(node.Uuid, cancellationToken).ConfigureAwait(false);
+                await cache.RemoveReferenceAsync(node.Uuid.ToString("D"), cancellationToken).ConfigureAwait(false);
+                var info = new Dictionary<string, string>(node.InstanceInfo, StringComparer.Ordinal);
+                info.Remove(OneShotRelease.PendingSinceKey);
+                info[OneShotRelease.ReleasedAtKey] = OneShotRelease.Format(DateTimeOffset.UtcNow);
+                await store.UpdateNodeAsync(node with { InstanceInfo = info, LastError = null }, cancellationToken).ConfigureAwait(false);
+                reads.Forget(node.Uuid);
+                return new OneShotOutcome(node.Uuid, node.Name, null);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                reads.Postpone(node.Uuid, DateTimeOffset.UtcNow);
+                var message = string.Create(CultureInfo.InvariantCulture,
+                    $"The one-shot release of the node's ISO failed: {e.Message}. Boot server {conductor} tries again in {settleTime.TotalSeconds:0.#} s; 'ironic deploy stop' undeploys the node instead.");
+                await store.UpdateNodeAsync(node with { LastError = message }, CancellationToken.None).ConfigureAwait(false);
+                return new OneShotOutcome(node.Uuid, node.Name, e);
+            }
+        }
+        finally
+        {
+            await store.ReleaseAsync(node.Uuid, conductor, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

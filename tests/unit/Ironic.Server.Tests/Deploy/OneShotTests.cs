@@ -1,0 +1,145 @@
+using System.Net;
+using System.Security.Cryptography;
+using Ironic.BmcEmulation;
+using Ironic.Core.Deploy;
+using Ironic.Core.Inventory;
+using Ironic.Server.Status;
+
+namespace Ironic.Server.Tests.Deploy;
+
+/// <summary>
+/// one_shot: the node goes active with its ISO still published and inserted; the boot server that
+/// serves the ISO ejects it and drops the overlay only once the BMC has read it and stopped.
+/// </summary>
+public sealed class OneShotTests
+{
+    private static Task<DeployHarness> StartAsync(TimeSpan settle) =>
+        DeployHarness.StartAsync(server: o => o with { OneShotSettleTime = settle });
+
+    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition()) return true;
+            await Task.Delay(100);
+        }
+        return await condition();
+    }
+
+    private static string Sha256Hex(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+
+    [Fact]
+    public async Task OneShot_KeepsTheIsoWhileUnread_ThenEjectsAndDropsIt_OnceTheReadsHaveSettled()
+    {
+        await using var h = await StartAsync(TimeSpan.FromMilliseconds(500));
+        var node = await h.AddNodeAsync("os-fake");
+
+        var after = await h.Deploy.DeployAsync("os-fake", new DeployRequest { BootIso = h.ServeBaseIso(), OneShot = true }, null, CancellationToken.None);
+
+        // Active, but nothing is taken away before the machine has read its ISO.
+        Assert.Equal(ProvisionStates.Active, after.ProvisionState);
+        var status = DeployStatus.FromNode(after);
+        Assert.True(status.OneShotReleasePending);
+        Assert.Null(status.OneShotReleasedAt);
+        var fake = h.Fake(node);
+        var url = new Uri(h.Server.Address!, $"/v1/images/{node.Uuid:D}/boot.iso");
+        Assert.Equal(url, fake.InsertedImage);
+        Assert.NotNull(await h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None));
+
+        // The BMC reads it (one GET of the whole image), then goes quiet.
+        using var http = new HttpClient();
+        var read = await http.GetByteArrayAsync(url);
+        Assert.Equal(await h.ComposedIsoAsync(node.Uuid), read);
+
+        Assert.True(await EventuallyAsync(async () => (await h.Store.GetNodeAsync("os-fake", CancellationToken.None))!.InstanceInfo.ContainsKey(OneShotRelease.ReleasedAtKey), TimeSpan.FromSeconds(15)),
+            "the boot server did not release the one-shot ISO after its reads settled");
+        var released = (await h.Store.GetNodeAsync("os-fake", CancellationToken.None))!;
+        Assert.Equal(ProvisionStates.Active, released.ProvisionState);
+        Assert.Null(released.Reservation);
+        Assert.Null(released.LastError);
+        Assert.False(DeployStatus.FromNode(released).OneShotReleasePending);
+        Assert.NotNull(DeployStatus.FromNode(released).OneShotReleasedAt);
+        Assert.Null(fake.InsertedImage);
+        Assert.Equal("EjectVirtualMedia", fake.Calls[^1].Operation);
+        Assert.Null(await h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None));
+        Assert.Empty(h.Cache.References());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(url)).StatusCode);
+    }
+
+    [Fact]
+    public async Task OneShot_TheBmcFinishesFetchingTheIso_BeforeTheEject_ThenTheSlotIsEmptyAndTheOverlayGone()
+    {
+        await using var h = await StartAsync(TimeSpan.FromSeconds(2));
+        // Small ranges: many GETs with gaps between them, as a BMC reads while the machine boots.
+        var (node, bmc) = await DeployEndToEndTests.AddRedfishNodeAsync(h, "os-bmc", new BmcEmulatorOptions { DownloadChunkSize = 256 * 1024 });
+        await using (bmc)
+        {
+            var after = await h.Deploy.DeployAsync(node.Name, new DeployRequest { BootIso = h.ServeBaseIso(), OneShot = true }, null, CancellationToken.None);
+            Assert.True(DeployStatus.FromNode(after).OneShotReleasePending);
+            var expected = Sha256Hex(await h.ComposedIsoAsync(node.Uuid));
+
+            using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            var download = await bmc.State.WaitForDownloadAsync(bmc.State.CdSlot.Path, wait.Token);
+            Assert.True(await EventuallyAsync(async () => !bmc.State.CdSlot.Inserted
+                && await h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None) is null, TimeSpan.FromSeconds(30)),
+                "the slot was not emptied or the overlay not dropped after the BMC's reads");
+
+            // The BMC had the whole ISO before the eject: an eject during the download would read Cancelled.
+            download = bmc.State.CdSlot.Download;
+            Assert.Equal(ImageDownloadStatus.Completed, download.Status);
+            Assert.Equal(expected, download.Sha256);
+            Assert.True(download.RangeRequests > 10, $"{download.RangeRequests} range requests");
+            Assert.Null(bmc.State.CdSlot.Image);
+            Assert.Contains(bmc.State.Boots, b => b.Device == "Cd" && b.Image == download.Url);
+            var lastInsert = bmc.Requests.Last(r => r.Path.EndsWith("InsertMedia", StringComparison.Ordinal));
+            Assert.Contains(bmc.Requests, r => r.Path.EndsWith("EjectMedia", StringComparison.Ordinal) && r.At > lastInsert.At);
+            var stored = (await h.Store.GetNodeAsync(node.Name, CancellationToken.None))!;
+            Assert.Equal(ProvisionStates.Active, stored.ProvisionState);
+            Assert.Null(stored.Reservation);
+            Assert.NotNull(OneShotRelease.ReleasedAt(stored));
+            Assert.Empty(h.Cache.References());
+        }
+    }
+
+    [Fact]
+    public async Task OneShot_ANodeWhoseBmcNeverReadsItsIso_KeepsIt_AndShowsTheReleasePending()
+    {
+        await using var h = await StartAsync(TimeSpan.FromMilliseconds(300));
+        var (node, bmc) = await DeployEndToEndTests.AddRedfishNodeAsync(h, "os-unread", new BmcEmulatorOptions { ImageFetch = ImageFetchMode.None });
+        await using (bmc)
+        {
+            await h.Deploy.DeployAsync(node.Name, new DeployRequest { BootIso = h.ServeBaseIso(), OneShot = true }, null, CancellationToken.None);
+            var insert = bmc.Requests.Last(r => r.Path.EndsWith("InsertMedia", StringComparison.Ordinal));
+
+            // Ten settle times pass without a single read.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+
+            Assert.True(bmc.State.CdSlot.Inserted);
+            Assert.EndsWith($"/v1/images/{node.Uuid:D}/boot.iso", bmc.State.CdSlot.Image, StringComparison.Ordinal);
+            Assert.DoesNotContain(bmc.Requests, r => r.Path.EndsWith("EjectMedia", StringComparison.Ordinal) && r.At > insert.At);
+            Assert.NotNull(await h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None));
+            var stored = (await h.Store.GetNodeAsync(node.Name, CancellationToken.None))!;
+            Assert.True(DeployStatus.FromNode(stored).OneShotReleasePending);
+            var page = StatusPage.Render(await h.Server.GetStatusAsync(null, CancellationToken.None));
+            Assert.Contains("data-one-shot=\"pending\"", page, StringComparison.Ordinal);
+            Assert.Contains("one-shot release pending", page, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task WithoutOneShot_TheIsoStaysAfterItWasRead()
+    {
+        await using var h = await StartAsync(TimeSpan.FromMilliseconds(200));
+        var node = await h.AddNodeAsync("keep");
+        await h.Deploy.DeployAsync("keep", new DeployRequest { BootIso = h.ServeBaseIso() }, null, CancellationToken.None);
+        using var http = new HttpClient();
+        await http.GetByteArrayAsync(new Uri(h.Server.Address!, $"/v1/images/{node.Uuid:D}/boot.iso"));
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        Assert.NotNull(h.Fake(node).InsertedImage);
+        Assert.NotNull(await h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None));
+        Assert.False(DeployStatus.FromNode((await h.Store.GetNodeAsync("keep", CancellationToken.None))!).OneShotReleasePending);
+    }
+}
