@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ironic.Core.Boot;
 using Ironic.Core.Configuration;
 using Ironic.Core.Deploy;
 using Ironic.Core.Inventory;
@@ -11,9 +12,6 @@ namespace Ironic.Server;
 /// </summary>
 public static class IronicConfigFile
 {
-    /// <summary>Section → key → value; keys lower-case, later values win as in oslo.config.</summary>
-    public static IReadOnlyDictionary<string, Dictionary<string, string>> Parse(string text, string source) => IronicConf.Parse(text, source);
-
     /// <summary>Reads a config file and applies it over <paramref name="defaults"/>.</summary>
     public static BootServerOptions Load(string path, BootServerOptions defaults) => Apply(IronicConf.Load(path), defaults);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ironic.Core.Configuration;
 using Ironic.Core.Inventory;
 
 namespace Ironic.Server.Tests;
@@ -51,7 +52,7 @@ public sealed class ClusterTests
                 HeartbeatTimeout = HeartbeatTimeout,
                 ForwardTimeout = ForwardTimeout,
             };
-            if (config is not null) options = IronicConfigFile.Apply(IronicConfigFile.Parse(config, "test.conf"), options, Path.GetTempPath(), "test.conf");
+            if (config is not null) options = IronicConfigFile.Apply(IronicConf.FromText(config, "test.conf", Path.GetTempPath()), options);
             var server = BootServer.Create(options, _ => { }, store);
             await server.StartAsync(CancellationToken.None);
             servers.Add(server);
