@@ -94,7 +94,7 @@ public sealed class BootIsoBuilder
         }
         else
         {
-            _editor.RefuseUdf(path);
+            _editor.RefuseAddingToUdf(path);
             _directories.AddFile(path, content);
             Record(new ChangedFile(path, null, -1, content.Length));
         }

@@ -16,6 +16,11 @@ public static class ExternalTool
         ["mdir"] = "mtools",
         ["xorriso"] = "xorriso",
         ["isoinfo"] = "genisoimage",
+        ["genisoimage"] = "genisoimage",
+        ["osirrox"] = "xorriso",
+        ["7z"] = "p7zip-full",
+        ["udfinfo"] = "udftools",
+        ["mkudffs"] = "udftools",
         ["bash"] = "bash",
     };
 

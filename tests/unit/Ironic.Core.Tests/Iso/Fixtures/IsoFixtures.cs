@@ -29,6 +29,12 @@ public enum IsoFixtureKind
 
     /// <summary>Newer Debian/Ubuntu shape: the EFI FAT image is MBR partition 2 appended after the ISO tree (not a file in it); El Torito's EFI entry points there.</summary>
     AppendedEfiPartition,
+
+    /// <summary>
+    /// UDF bridge (genisoimage -udf -R -J) of the make-test-iso.sh --layout iso tree: boots under BIOS
+    /// (ISOLINUX) and UEFI; isolinux.cfg is padded so that three more parameters push it past its sector.
+    /// </summary>
+    UdfBridge,
 }
 
 /// <summary>
@@ -40,7 +46,7 @@ public enum IsoFixtureKind
 public sealed class IsoFixtures
 {
     /// <summary>Bump when the trees or options below change, so that cached images are rebuilt.</summary>
-    private const string GeneratorVersion = "iso-fixtures-3";
+    private const string GeneratorVersion = "iso-fixtures-4";
 
     /// <summary>The kernel command line every GRUB and ISOLINUX entry of the xorriso-built trees carries.</summary>
     public const string CommandLine = "console=ttyS0 panic=-1 quiet";
@@ -56,6 +62,9 @@ public sealed class IsoFixtures
 
     /// <summary>A name longer than 8.3, to tell Joliet/Rock Ridge trees from the plain ISO 9660 one.</summary>
     public const string LongFileName = "docs/a-rather-long-file-name-for-the-reader.txt";
+
+    /// <summary>The size of the UDF bridge's isolinux.cfg: a few bytes under one sector, so added parameters move it.</summary>
+    public const int UdfIsolinuxPadding = 2030;
 
     private readonly Dictionary<IsoFixtureKind, Lazy<string>> _images = [];
 
@@ -132,6 +141,22 @@ public sealed class IsoFixtures
                 case IsoFixtureKind.MakeTestIsoIso:
                     RunMakeTestIso(built, "iso");
                     break;
+                case IsoFixtureKind.UdfBridge:
+                {
+                    string source = Path.Combine(work, "source.iso");
+                    RunMakeTestIso(source, "iso");
+                    string tree = Path.Combine(work, "tree");
+                    ExternalTool.Run("osirrox", "-indev", source, "-extract", "/", tree);
+                    ExternalTool.Run("chmod", "-R", "u+w", tree);
+                    string cfg = Path.Combine(tree, "isolinux", "isolinux.cfg");
+                    string text = File.ReadAllText(cfg);
+                    File.WriteAllText(cfg, text.Replace("prompt 0\n", "prompt 0\n# " + new string('.', UdfIsolinuxPadding - text.Length - 3) + "\n", StringComparison.Ordinal));
+                    Write(tree, "docs/readme.txt", "a file that stays as it was\n");
+                    ExternalTool.Run("genisoimage", ["-quiet", "-udf", "-R", "-J", "-V", "UDF_BRIDGE",
+                        "-b", "isolinux/isolinux.bin", "-c", "isolinux/boot.cat", "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table",
+                        "-eltorito-alt-boot", "-e", "images/efiboot.img", "-no-emul-boot", "-o", built, tree]);
+                    break;
+                }
                 case IsoFixtureKind.EsxiStyle:
                     Xorriso(built, EsxiTree(Path.Combine(work, "tree")), ["--norock", "-J", "-V", "ESXI-8.0U2-FIXTURE",
                         "-b", "ISOLINUX.BIN", "-c", "BOOT.CAT", "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table",
@@ -190,8 +215,8 @@ public sealed class IsoFixtures
     private string CacheKey(IsoFixtureKind kind)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{GeneratorVersion}|{kind}|{string.Join(' ', kind is IsoFixtureKind.MakeTestIsoBoth or IsoFixtureKind.MakeTestIsoIso or IsoFixtureKind.EsxiStyle or IsoFixtureKind.AppendedEfiPartition ? [] : XorrisoOptions(kind))}|{GrubCfg}|{IsolinuxCfg}|{EsxiBootCfg}"));
-        if (kind is IsoFixtureKind.MakeTestIsoBoth or IsoFixtureKind.MakeTestIsoIso)
+        hash.AppendData(Encoding.UTF8.GetBytes($"{GeneratorVersion}|{kind}|{string.Join(' ', kind is IsoFixtureKind.MakeTestIsoBoth or IsoFixtureKind.MakeTestIsoIso or IsoFixtureKind.EsxiStyle or IsoFixtureKind.AppendedEfiPartition or IsoFixtureKind.UdfBridge ? [] : XorrisoOptions(kind))}|{GrubCfg}|{IsolinuxCfg}|{EsxiBootCfg}"));
+        if (kind is IsoFixtureKind.MakeTestIsoBoth or IsoFixtureKind.MakeTestIsoIso or IsoFixtureKind.UdfBridge)
             hash.AppendData(File.ReadAllBytes(MakeTestIsoScript));
         return Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
     }

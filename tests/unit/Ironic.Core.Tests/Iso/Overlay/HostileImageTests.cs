@@ -161,26 +161,3 @@ public class HostileImageTests(TestIsos isos) : IClassFixture<TestIsos>
         }
     }
 }
-
-public class UdfBridgeTests
-{
-    [Fact]
-    public void UdfBridgeImage_IsReadButEditsAreRefusedWithAdvice()
-    {
-        var dir = TestIsos.ScratchDirectory();
-        var tree = Path.Combine(dir, "tree");
-        System.IO.Directory.CreateDirectory(Path.Combine(tree, "boot", "grub"));
-        File.WriteAllText(Path.Combine(tree, "boot", "grub", "grub.cfg"), "menuentry 'x' {\n  linux /vmlinuz quiet\n}\n");
-        var iso = Path.Combine(dir, "udf.iso");
-        ExternalTool.RunChecked("genisoimage", "genisoimage", "-quiet", "-udf", "-R", "-J", "-V", "UDF_BRIDGE", "-o", iso, tree);
-
-        using var stream = File.OpenRead(iso);
-        var image = IsoImage.Open(stream);
-        Assert.True(image.HasUdf);
-        Assert.NotNull(image.Find("/boot/grub/grub.cfg"));
-        var builder = new BootIsoBuilder(image);
-        var e = Assert.Throws<IsoFormatException>(() => builder.EditKernelParameters(new Ironic.Core.Iso.BootConfig.KernelParameterEdit(["a=b"], [])));
-        Assert.Contains("UDF", e.Message, StringComparison.Ordinal);
-        Assert.Contains("Rebuild the base without UDF", e.Message, StringComparison.Ordinal);
-    }
-}

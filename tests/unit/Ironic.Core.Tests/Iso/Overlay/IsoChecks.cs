@@ -41,10 +41,45 @@ iso.close()
         static string Hex(string h) => Encoding.UTF8.GetString(Convert.FromHexString(h));
     }
 
+    /// <summary>Reads a file with pycdlib through the UDF tree of a bridge image.</summary>
+    public static byte[] PycdlibReadUdf(string iso, string udfPath)
+    {
+        const string script = """
+import sys, io, pycdlib
+iso = pycdlib.PyCdlib(); iso.open(sys.argv[1])
+b = io.BytesIO(); iso.get_file_from_iso_fp(b, udf_path=sys.argv[2])
+sys.stdout.write(b.getvalue().hex())
+iso.close()
+""";
+        var r = ExternalTool.Run("/usr/bin/python3", "python3-pycdlib", ["-c", script, iso, udfPath]);
+        if (r.ExitCode != 0) throw new InvalidOperationException($"pycdlib could not read {udfPath} from the UDF tree of {iso}: {r.Error} (install python3-pycdlib)");
+        return Convert.FromHexString(r.Output.Trim());
+    }
+
+    /// <summary>Reads a file through 7-Zip's UDF handler (-tudf), which ignores the ISO 9660 trees.</summary>
+    public static byte[] SevenZipReadUdf(string iso, string path)
+    {
+        var dir = TestIsos.ScratchDirectory();
+        ExternalTool.RunChecked("7z", "p7zip-full", "x", "-tudf", "-y", "-o" + dir, iso, path.TrimStart('/'));
+        return File.ReadAllBytes(Path.Combine(dir, path.TrimStart('/')));
+    }
+
+    /// <summary>Extracts the whole UDF tree with 7-Zip (-tudf) and returns path → content hash.</summary>
+    public static Dictionary<string, string> ExtractAllUdf(string iso, string into)
+    {
+        ExternalTool.RunChecked("7z", "p7zip-full", "x", "-tudf", "-y", "-o" + into, iso);
+        return Hashes(into);
+    }
+
     /// <summary>Extracts the whole tree with osirrox and returns path → content hash.</summary>
     public static Dictionary<string, string> ExtractAll(string iso, string into)
     {
         ExternalTool.RunChecked("osirrox", "xorriso", "-indev", iso, "-extract", "/", into);
+        return Hashes(into);
+    }
+
+    private static Dictionary<string, string> Hashes(string into)
+    {
         return Directory.EnumerateFiles(into, "*", SearchOption.AllDirectories).ToDictionary(
             f => "/" + Path.GetRelativePath(into, f).Replace('\\', '/'),
             f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))));
