@@ -158,10 +158,12 @@ public sealed class IsoEditor
 
     private List<IsoEntry> SameFile(IsoEntry entry)
     {
+        // An empty file's extent says nothing (writers point every empty file at one sector, or at 0):
+        // find its record in each other tree by place and name, Joliet and plain ISO 9660 names alike.
         IEnumerable<IsoEntry> same = entry.Size > 0
             ? _image.EntriesAt(entry.FirstSector)
-            : _image.Entries.Where(e => !e.IsDirectory && e.Size == 0 && string.Equals(e.Path, entry.Path, StringComparison.OrdinalIgnoreCase));
-        return same.Append(entry).DistinctBy(e => e.Extents[0].RecordOffset).ToList();
+            : _image.Volumes.Where(v => !ReferenceEquals(v, entry.Volume)).Select(v => IsoTreeMatch.Counterpart(_image, entry, v)).OfType<IsoEntry>();
+        return same.Prepend(entry).DistinctBy(e => e.Extents[0].RecordOffset).ToList();
     }
 
     /// <summary>

@@ -42,19 +42,26 @@ iso.close()
     }
 
     /// <summary>Reads a file with pycdlib through the UDF tree of a bridge image.</summary>
-    public static byte[] PycdlibReadUdf(string iso, string udfPath)
+    public static byte[] PycdlibReadUdf(string iso, string udfPath) => PycdlibRead(iso, "udf_path", udfPath);
+
+    /// <summary>Reads a file with pycdlib by one kind of path: iso_path (with ";1"), joliet_path, rr_path or udf_path.</summary>
+    public static byte[] PycdlibRead(string iso, string kind, string path)
     {
         const string script = """
 import sys, io, pycdlib
 iso = pycdlib.PyCdlib(); iso.open(sys.argv[1])
-b = io.BytesIO(); iso.get_file_from_iso_fp(b, udf_path=sys.argv[2])
+b = io.BytesIO(); iso.get_file_from_iso_fp(b, **{sys.argv[2]: sys.argv[3]})
 sys.stdout.write(b.getvalue().hex())
 iso.close()
 """;
-        var r = ExternalTool.Run("/usr/bin/python3", "python3-pycdlib", ["-c", script, iso, udfPath]);
-        if (r.ExitCode != 0) throw new InvalidOperationException($"pycdlib could not read {udfPath} from the UDF tree of {iso}: {r.Error} (install python3-pycdlib)");
+        var r = ExternalTool.Run("/usr/bin/python3", "python3-pycdlib", ["-c", script, iso, kind, path]);
+        if (r.ExitCode != 0) throw new InvalidOperationException($"pycdlib could not read {path} ({kind}) from {iso}: {r.Error} (install python3-pycdlib)");
         return Convert.FromHexString(r.Output.Trim());
     }
+
+    /// <summary>Every path of the plain ISO 9660 tree as isoinfo lists it (upper case, with ";1" versions).</summary>
+    public static List<string> IsoInfoPlainPaths(string iso) =>
+        ExternalTool.RunChecked("isoinfo", "genisoimage", "-i", iso, "-f").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
 
     /// <summary>Reads a file through 7-Zip's UDF handler (-tudf), which ignores the ISO 9660 trees.</summary>
     public static byte[] SevenZipReadUdf(string iso, string path)
