@@ -58,7 +58,7 @@ public sealed class IsoFixtures
     public const string IsolinuxCfg = "default linux\ntimeout 1\nprompt 0\nlabel linux\n  kernel /images/vmlinuz\n  append initrd=/images/initrd.img " + CommandLine + "\n";
 
     /// <summary>BOOT.CFG of the ESXi-style image (both copies), CRLF as VMware writes it.</summary>
-    public const string EsxiBootCfg = "bootstate=0\r\ntitle=Loading ESXi installer\r\ntimeout=5\r\nprefix=\r\nkernel=/b.b00\r\nkernelopt=runweasel cdromBoot\r\nmodules=/jumpstrt.gz --- /useropts.gz\r\nbuild=8.0.2-0.0.22380479\r\nupdated=0\r\n";
+    public const string EsxiBootCfg = "bootstate=0\r\ntitle=Loading ESXi installer\r\ntimeout=5\r\nprefix=\r\nkernel=/b.b00\r\nkernelopt=runweasel cdromBoot allowLegacyCPU=true\r\nmodules=/jumpstrt.gz --- /useropts.gz\r\nbuild=8.0.2-0.0.22380479\r\nupdated=0\r\n";
 
     /// <summary>A name longer than 8.3, to tell Joliet/Rock Ridge trees from the plain ISO 9660 one.</summary>
     public const string LongFileName = "docs/a-rather-long-file-name-for-the-reader.txt";
