@@ -88,7 +88,7 @@ public sealed class IsoEditor
         if (entry.IsDirectory) throw new IsoFormatException($"Cannot replace '{entry.Path}': it is a directory.");
         if (entry.Extents.Count != 1)
         {
-            throw new IsoFormatException(string.Create(CultureInfo.InvariantCulture, $"Cannot replace '{entry.Path}': it is stored in {entry.Extents.Count} extents (a file of 4 GiB or more); only single-extent files are replaced."));
+            throw new IsoFormatException(string.Create(CultureInfo.InvariantCulture, $"Cannot replace '{entry.Path}': it is stored in {entry.Extents.Count} extents (a file of 4 GiB or more); only single-extent files are replaced. Rebuild the base with the new content, or leave this file as it is."));
         }
         if ((long)content.Length > uint.MaxValue) throw new IsoFormatException($"Cannot store {content.Length} bytes in '{entry.Path}': ISO 9660 single extents hold less than 4 GiB.");
         var same = SameFile(entry);

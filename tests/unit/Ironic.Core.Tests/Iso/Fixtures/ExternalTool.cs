@@ -22,6 +22,7 @@ public static class ExternalTool
         ["udfinfo"] = "udftools",
         ["mkudffs"] = "udftools",
         ["bash"] = "bash",
+        ["cp"] = "coreutils",
     };
 
     public sealed record Result(int ExitCode, string StandardOutput, string StandardError)

@@ -35,6 +35,13 @@ public enum IsoFixtureKind
     /// (ISOLINUX) and UEFI; isolinux.cfg is padded so that three more parameters push it past its sector.
     /// </summary>
     UdfBridge,
+
+    /// <summary>
+    /// xorriso -iso-level 3 -R -J with /big/huge.bin of 4 GiB + 3 MiB: more than one extent holds
+    /// (4 GiB - 2 KiB each), so it is recorded as a multi-extent file. The file is sparse apart from
+    /// <see cref="IsoFixtures.HugeTail"/> near its end, and so is the image (built through cp --sparse).
+    /// </summary>
+    MultiExtent,
 }
 
 /// <summary>
@@ -65,6 +72,15 @@ public sealed class IsoFixtures
 
     /// <summary>The size of the UDF bridge's isolinux.cfg: a few bytes under one sector, so added parameters move it.</summary>
     public const int UdfIsolinuxPadding = 2030;
+
+    /// <summary>Size of /big/huge.bin in the multi-extent fixture.</summary>
+    public const long HugeSize = 4L * 1024 * 1024 * 1024 + 3 * 1024 * 1024;
+
+    /// <summary>Where <see cref="HugeTail"/> sits in /big/huge.bin: inside its second extent.</summary>
+    public const long HugeTailOffset = HugeSize - 1024 * 1024;
+
+    /// <summary>The only non-zero bytes of /big/huge.bin.</summary>
+    public static byte[] HugeTail { get; } = Filler(4096, 9);
 
     private readonly Dictionary<IsoFixtureKind, Lazy<string>> _images = [];
 
@@ -174,13 +190,27 @@ public sealed class IsoFixtures
                         "-isohybrid-mbr", "/usr/lib/ISOLINUX/isohdpfx.bin"]);
                     break;
                 }
+                case IsoFixtureKind.MultiExtent:
+                {
+                    string tree = Path.Combine(work, "tree");
+                    Write(tree, "big/a.cfg", "a small file next to a huge one\n");
+                    using (var huge = File.Create(Path.Combine(tree, "big", "huge.bin")))
+                    {
+                        huge.SetLength(HugeSize);
+                        huge.Position = HugeTailOffset;
+                        huge.Write(HugeTail);
+                    }
+                    // xorriso writes the zeros; cp --sparse turns them back into holes (seconds, not 4 GiB of disk).
+                    ExternalTool.Run("bash", "-c", "set -o pipefail; xorriso -as mkisofs -quiet -iso-level 3 -R -J -V MULTI_EXTENT -o - \"$1\" | cp --sparse=always /dev/stdin \"$2\"", "bash", tree, built);
+                    break;
+                }
                 default:
                     Xorriso(built, GenericTree(Path.Combine(work, "tree")), XorrisoOptions(kind));
                     break;
             }
             // Publish atomically: a concurrent run either sees the whole image or none.
             string staging = target + $".{Environment.ProcessId}.tmp";
-            File.Copy(built, staging, overwrite: true);
+            ExternalTool.Run("cp", "--sparse=always", built, staging);
             try
             {
                 File.Move(staging, target, overwrite: false);
@@ -215,7 +245,7 @@ public sealed class IsoFixtures
     private string CacheKey(IsoFixtureKind kind)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{GeneratorVersion}|{kind}|{string.Join(' ', kind is IsoFixtureKind.MakeTestIsoBoth or IsoFixtureKind.MakeTestIsoIso or IsoFixtureKind.EsxiStyle or IsoFixtureKind.AppendedEfiPartition or IsoFixtureKind.UdfBridge ? [] : XorrisoOptions(kind))}|{GrubCfg}|{IsolinuxCfg}|{EsxiBootCfg}"));
+        hash.AppendData(Encoding.UTF8.GetBytes($"{GeneratorVersion}|{kind}|{string.Join(' ', kind is IsoFixtureKind.MakeTestIsoBoth or IsoFixtureKind.MakeTestIsoIso or IsoFixtureKind.EsxiStyle or IsoFixtureKind.AppendedEfiPartition or IsoFixtureKind.UdfBridge or IsoFixtureKind.MultiExtent ? [] : XorrisoOptions(kind))}|{GrubCfg}|{IsolinuxCfg}|{EsxiBootCfg}"));
         if (kind is IsoFixtureKind.MakeTestIsoBoth or IsoFixtureKind.MakeTestIsoIso or IsoFixtureKind.UdfBridge)
             hash.AppendData(File.ReadAllBytes(MakeTestIsoScript));
         return Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
