@@ -84,6 +84,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"delta size      
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"allocated per delta        {largeAlloc / 1024.0:F0} KiB on the large ISO vs {smallAlloc / 1024.0:F0} KiB on the small one (ratio {(double)largeAlloc / smallAlloc:F2})"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak working set           {peak / 1048576.0:F0} MiB (whole process, including the materializing runs)"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"materialize (median 7)     {Median(ours):F0} ms vs cp {Median(cp):F0} ms   ratio {Median(ours) / Median(cp):F2}   target <= 1.2"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  runs, in order (ms)      ours {string.Join(' ', ours.Select(t => t.ToString("F0", CultureInfo.InvariantCulture)))}; cp {string.Join(' ', cp.Select(t => t.ToString("F0", CultureInfo.InvariantCulture)))}"));
 return 0;
 
 static (double MedianMs, long AllocatedBytes, IsoDelta Delta) MeasureDelta(string iso, KernelParameterEdit edit)

@@ -42,21 +42,40 @@ public sealed class BootIsoBuilder
     /// <summary>
     /// Applies a kernel parameter edit to every GRUB, ISOLINUX/SYSLINUX and ESXi boot.cfg
     /// configuration found (by name and content) in the ISO tree and inside the El Torito FAT images.
+    /// Byte-exact: only the parameters change, whatever the file's encoding.
     /// </summary>
     public IReadOnlyList<ChangedFile> EditKernelParameters(KernelParameterEdit edit)
     {
         ArgumentNullException.ThrowIfNull(edit);
         if (edit.IsEmpty) return [];
-        return EditTextFiles(BootConfigFiles.IsCandidate, (file, text) =>
-            BootConfigFiles.Detect(file.Path, text) is { } kind ? BootConfigEditor.Apply(kind, text, edit) : null);
+        return EditFiles(BootConfigFiles.IsCandidate, (file, bytes) =>
+            BootConfigFiles.Detect(file.Path, Encoding.Latin1.GetString(bytes)) is { } kind ? BootConfigEditor.Apply(kind, bytes, edit) : null);
     }
 
     /// <summary>
     /// Offers every text file that <paramref name="isCandidate"/> (path, size) accepts, in the ISO
     /// tree and in each El Torito FAT image, to <paramref name="edit"/> (where, text) → new text, or
-    /// null to leave it; writes the changes.
+    /// null to leave it; writes the changes. The text is the file decoded as UTF-8 when it is valid
+    /// UTF-8, else as Latin-1 (one character a byte), and is written back the same way, so the bytes
+    /// an edit leaves alone stay as they were.
     /// </summary>
     public IReadOnlyList<ChangedFile> EditTextFiles(Func<string, long, bool> isCandidate, Func<TextFileLocation, string, string?> edit)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        return EditFiles(isCandidate, (file, bytes) =>
+        {
+            var encoding = IsUtf8(bytes) ? StrictUtf8 : Encoding.Latin1;
+            var text = encoding.GetString(bytes);
+            return edit(file, text) is { } updated && !string.Equals(updated, text, StringComparison.Ordinal) ? encoding.GetBytes(updated) : null;
+        });
+    }
+
+    /// <summary>
+    /// Offers the bytes of every text file that <paramref name="isCandidate"/> (path, size) accepts, in
+    /// the ISO tree and in each El Torito FAT image, to <paramref name="edit"/> (where, bytes) → new
+    /// bytes, or null to leave it; writes the changes.
+    /// </summary>
+    public IReadOnlyList<ChangedFile> EditFiles(Func<string, long, bool> isCandidate, Func<TextFileLocation, byte[], byte[]?> edit)
     {
         ArgumentNullException.ThrowIfNull(isCandidate);
         ArgumentNullException.ThrowIfNull(edit);
@@ -68,9 +87,7 @@ public sealed class BootIsoBuilder
             if (bootSectors.Contains(entry.FirstSector) || !isCandidate(entry.Path, entry.Size)) continue;
             var bytes = _editor.ReadCurrent(entry, BootConfigFiles.MaxConfigBytes);
             if (!LooksLikeText(bytes)) continue;
-            var text = Encoding.UTF8.GetString(bytes);
-            if (edit(new TextFileLocation(entry.Path, null), text) is not { } updated || string.Equals(updated, text, StringComparison.Ordinal)) continue;
-            var content = Encoding.UTF8.GetBytes(updated);
+            if (edit(new TextFileLocation(entry.Path, null), bytes) is not { } content || content.AsSpan().SequenceEqual(bytes)) continue;
             _editor.ReplaceFile(entry, content);
             Record(new ChangedFile(entry.Path, null, entry.Size, content.Length));
         }
@@ -94,7 +111,7 @@ public sealed class BootIsoBuilder
         }
         else
         {
-            _editor.RefuseUdf(path);
+            _editor.RefuseAddingToUdf(path);
             _directories.AddFile(path, content);
             Record(new ChangedFile(path, null, -1, content.Length));
         }
@@ -130,7 +147,7 @@ public sealed class BootIsoBuilder
         }
     }
 
-    private void EditFat(ElToritoEntry boot, Func<string, long, bool> isCandidate, Func<TextFileLocation, string, string?> edit)
+    private void EditFat(ElToritoEntry boot, Func<string, long, bool> isCandidate, Func<TextFileLocation, byte[], byte[]?> edit)
     {
         var regionOffset = boot.LoadSector * IsoSource.SectorSize;
         var name = boot.ImagePath ?? string.Create(CultureInfo.InvariantCulture, $"[El Torito image {boot.Index} at sector {boot.LoadSector}]");
@@ -150,9 +167,7 @@ public sealed class BootIsoBuilder
             if (file.Size == 0 || !isCandidate(file.Path, file.Size)) continue;
             var bytes = fat.ReadFile(file);
             if (!LooksLikeText(bytes)) continue;
-            var text = Encoding.UTF8.GetString(bytes);
-            if (edit(new TextFileLocation(file.Path, name), text) is not { } updated || string.Equals(updated, text, StringComparison.Ordinal)) continue;
-            var content = Encoding.UTF8.GetBytes(updated);
+            if (edit(new TextFileLocation(file.Path, name), bytes) is not { } content || content.AsSpan().SequenceEqual(bytes)) continue;
             replacements.Add(new FatReplacement(file, content));
             Record(new ChangedFile(file.Path, name, file.Size, content.Length));
         }
@@ -168,6 +183,10 @@ public sealed class BootIsoBuilder
             _editor.WriteBytes(regionOffset + write.Offset, write.Bytes);
         }
     }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static bool IsUtf8(ReadOnlySpan<byte> bytes) => System.Text.Unicode.Utf8.IsValid(bytes);
 
     private static bool LooksLikeText(ReadOnlySpan<byte> bytes) => bytes[..Math.Min(bytes.Length, 8192)].IndexOf((byte)0) < 0;
 }

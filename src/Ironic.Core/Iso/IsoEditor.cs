@@ -18,6 +18,8 @@ public sealed class IsoEditor
     private readonly Dictionary<long, byte[]> _replaced = [];
     private readonly long _baseSectors;
     private long _nextFree;
+    private long _udfEnd;
+    private long _endAnchor = -1;
 
     public IsoEditor(IsoImage image)
     {
@@ -83,14 +85,14 @@ public sealed class IsoEditor
     public void ReplaceFile(IsoEntry entry, ReadOnlySpan<byte> content)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        RefuseUdf(entry.Path);
         if (entry.IsDirectory) throw new IsoFormatException($"Cannot replace '{entry.Path}': it is a directory.");
         if (entry.Extents.Count != 1)
         {
-            throw new IsoFormatException(string.Create(CultureInfo.InvariantCulture, $"Cannot replace '{entry.Path}': it is stored in {entry.Extents.Count} extents (a file of 4 GiB or more); only single-extent files are replaced."));
+            throw new IsoFormatException(string.Create(CultureInfo.InvariantCulture, $"Cannot replace '{entry.Path}': it is stored in {entry.Extents.Count} extents (a file of 4 GiB or more); only single-extent files are replaced. Rebuild the base with the new content, or leave this file as it is."));
         }
         if ((long)content.Length > uint.MaxValue) throw new IsoFormatException($"Cannot store {content.Length} bytes in '{entry.Path}': ISO 9660 single extents hold less than 4 GiB.");
-        var records = RecordsOf(entry);
+        var same = SameFile(entry);
+        var udfEntries = UdfEntriesOf(entry, same);
         var bootSectors = BootSectors();
         var fitsInPlace = entry.Size > 0 && (content.Length + Sector - 1L) / Sector <= entry.AllocatedSectors;
         long target;
@@ -110,7 +112,8 @@ public sealed class IsoEditor
             }
             target = Append(content);
         }
-        foreach (var (record, volume) in records) PatchRecord(record, volume, target, (uint)content.Length);
+        foreach (var e in same) PatchRecord(e.Extents[0].RecordOffset, e.Volume, target, (uint)content.Length);
+        foreach (var file in udfEntries) PatchUdfEntry(file, target, content.Length);
         if (entry.Size > 0) _replaced[entry.FirstSector] = content.ToArray();
     }
 
@@ -153,13 +156,66 @@ public sealed class IsoEditor
         BinaryPrimitives.WriteUInt32BigEndian(rec[14..], length);
     }
 
-    private List<(long Record, IsoVolumeDescriptor Volume)> RecordsOf(IsoEntry entry)
+    private List<IsoEntry> SameFile(IsoEntry entry)
     {
+        // An empty file's extent says nothing (writers point every empty file at one sector, or at 0):
+        // find its record in each other tree by place and name, Joliet and plain ISO 9660 names alike.
         IEnumerable<IsoEntry> same = entry.Size > 0
             ? _image.EntriesAt(entry.FirstSector)
-            : _image.Entries.Where(e => !e.IsDirectory && e.Size == 0 && string.Equals(e.Path, entry.Path, StringComparison.OrdinalIgnoreCase));
-        return same.Append(entry).Select(e => (e.Extents[0].RecordOffset, e.Volume)).Distinct().ToList();
+            : _image.Volumes.Where(v => !ReferenceEquals(v, entry.Volume)).Select(v => IsoTreeMatch.Counterpart(_image, entry, v)).OfType<IsoEntry>();
+        return same.Prepend(entry).DistinctBy(e => e.Extents[0].RecordOffset).ToList();
     }
+
+    /// <summary>
+    /// The UDF file entries of the same file: those whose content starts where the ISO 9660 one's
+    /// does (a bridge shares the data), and those at the same path (empty or separately stored files).
+    /// </summary>
+    private List<UdfFile> UdfEntriesOf(IsoEntry entry, List<IsoEntry> same)
+    {
+        if (!_image.HasUdf) return [];
+        var udf = _image.Udf!;
+        if (udf.Unsupported is { } why)
+        {
+            throw new IsoFormatException($"Cannot change '{entry.Path}': the image carries a UDF file system next to ISO 9660 (a UDF bridge) that this engine cannot update ({why}), so UDF readers would still see the old content. Rebuild the base without UDF, or as a plain UDF 1.02-2.01 bridge (genisoimage -udf, oscdimg -u1).");
+        }
+        var paths = same.Select(e => e.Path).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return udf.Files.Where(f => !f.IsDirectory && ((entry.Size > 0 && f.FirstSector == entry.FirstSector) || paths.Contains(f.Path)))
+            .DistinctBy(f => f.EntrySector).ToList();
+    }
+
+    /// <summary>Points a UDF (Extended) File Entry at the new content (UDF 2.01 2.3.6: the entry is one block).</summary>
+    private void PatchUdfEntry(UdfFile file, long target, long length)
+    {
+        var udf = _image.Udf!;
+        if (file.Allocation == UdfAllocation.Extended)
+        {
+            throw new IsoFormatException($"Cannot change '{file.Path}': its UDF file entry uses extended allocation descriptors, which this engine does not write. Rebuild the base without UDF or with genisoimage -udf.");
+        }
+        var entry = ReadBytes(file.EntrySector * Sector, Sector);
+        WriteBytes(file.EntrySector * Sector, udf.RewriteEntry(entry, file, target, length));
+        _udfEnd = Math.Max(_udfEnd, target + (length + Sector - 1) / Sector);
+    }
+
+    /// <summary>
+    /// Content appended after the UDF partition's end must lie inside it: the partition length in
+    /// both partition descriptors and the integrity descriptor's size table follow.
+    /// </summary>
+    private void GrowUdfPartition()
+    {
+        if (_image.Udf is not { } udf || _udfEnd <= udf.PartitionStart + udf.PartitionLength) return;
+        var length = checked((uint)(_udfEnd - udf.PartitionStart));
+        foreach (var sector in udf.PartitionDescriptorSectors)
+        {
+            WriteBytes(sector * Sector, UdfVolume.WithPartitionLength(ReadBytes(sector * Sector, Sector), length));
+        }
+        if (udf.IntegritySector is { } lvid) WriteBytes(lvid * Sector, UdfVolume.WithIntegritySize(ReadBytes(lvid * Sector, Sector), length));
+    }
+
+    /// <summary>
+    /// UDF 2.01 2.2.3: an anchor at the last sector. When the base had one there and the image grows
+    /// (and no backup GPT claims the end), a copy goes to the new last sector.
+    /// </summary>
+    private bool NeedsEndAnchor => _image.Udf is { } udf && udf.AnchorSectors.Contains(_baseSectors - 1) && _image.Hybrid.Gpt is null;
 
     private HashSet<long> BootSectors()
     {
@@ -172,11 +228,12 @@ public sealed class IsoEditor
         return set;
     }
 
-    internal void RefuseUdf(string what)
+    /// <summary>Adding files is done in the ISO 9660 trees only, so it is refused when a UDF tree would miss them.</summary>
+    internal void RefuseAddingToUdf(string path)
     {
         if (_image.HasUdf)
         {
-            throw new IsoFormatException($"Cannot change '{what}': the image carries a UDF file system next to ISO 9660 (a UDF bridge), and this engine does not update UDF file entries, so UDF readers would still see the old content. Rebuild the base without UDF or edit it with xorriso.");
+            throw new IsoFormatException($"Cannot add '{path}': the image carries a UDF file system next to ISO 9660 (a UDF bridge), and this engine adds files to the ISO 9660 trees only, so UDF readers (Windows, 7-Zip) would not see it. Replacing existing files (and injecting kernel parameters) works on such images: put the file in the base when you build it, replace an existing file instead, or rebuild the base without UDF.");
         }
     }
 
@@ -192,7 +249,18 @@ public sealed class IsoEditor
         var newLength = _image.Length;
         if (_nextFree > _baseSectors)
         {
+            GrowUdfPartition();
+            if (NeedsEndAnchor && _endAnchor < 0) _endAnchor = Append([]);
             newLength = LayOutNewEnd();
+            if (_endAnchor >= 0)
+            {
+                var last = newLength / Sector - 1;
+                var copy = ReadBytes(_image.Udf!.AnchorSectors[0] * Sector, Sector);
+                UdfTag.Relocate(copy, checked((uint)last));
+                WriteBytes(last * Sector, copy);
+                // The old end anchor now sits inside the grown partition: blank it so no reader takes it for the end.
+                WriteBytes((_baseSectors - 1) * Sector, new byte[Sector]);
+            }
         }
         var delta = Snapshot(newLength);
         if (!implantMd5) return delta;

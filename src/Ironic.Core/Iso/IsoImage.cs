@@ -29,6 +29,8 @@ public sealed class IsoImage
     public ElToritoCatalog? ElTorito { get; private set; }
     public HybridLayout Hybrid { get; private set; } = new([], null);
     public bool HasUdf { get; private set; }
+    /// <summary>The UDF tree of a UDF bridge image (null without UDF); edits keep its file entries in step.</summary>
+    public UdfVolume? Udf { get; private set; }
     /// <summary>True when <c>implantisomd5</c> stored a media-check sum in the primary descriptor.</summary>
     public bool HasImplantedMd5 { get; private set; }
     /// <summary>SHA-256 (hex) of the system area and every volume descriptor sector: identifies the base of a delta.</summary>
@@ -139,6 +141,7 @@ public sealed class IsoImage
             visited.Clear();
             ReadTree(volume, visited);
         }
+        if (HasUdf) Udf = UdfVolume.Read(_source, MaxEntries - _entries.Count);
         if (catalogSector is { } cat) ElTorito = ReadElTorito(cat);
         Fingerprint = ComputeFingerprint(descriptorSectors);
     }
@@ -163,7 +166,7 @@ public sealed class IsoImage
                 if (i == 0 && required)
                 {
                     throw new IsoFormatException(string.Create(CultureInfo.InvariantCulture,
-                        $"No ISO 9660 volume descriptor at byte {offset} (found '{Printable(span.Slice(1, 5))}' instead of 'CD001'). {(IsUdfSignature(span) ? "This is a UDF-only image, which this engine does not edit: rebuild it with an ISO 9660 bridge (xorriso/mkisofs -udf)." : "This is not an ISO 9660 image.")}"));
+                        $"No ISO 9660 volume descriptor at byte {offset} (found '{Printable(span.Slice(1, 5))}' instead of 'CD001'). {(IsUdfSignature(span) ? "This is a UDF-only image (no ISO 9660 tree), which this engine does not read or edit: rebuild it as a UDF bridge that carries an ISO 9660 tree too (genisoimage -udf, or oscdimg -u1)." : "This is not an ISO 9660 image.")}"));
                 }
                 break;
             }

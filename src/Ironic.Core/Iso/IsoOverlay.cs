@@ -112,7 +112,8 @@ public sealed class IsoOverlay : Stream
 
     /// <summary>
     /// Materializes the result: the base is copied with the platform's file copy (copy_file_range or
-    /// reflink where the file system has it) when it is a file, then the patches are written over it.
+    /// reflink where the file system has it) when it is a file, then the patches are written over it
+    /// through the same handle (one positioned write each), and the length set only if they did not reach it.
     /// </summary>
     public async Task WriteToAsync(string path, CancellationToken cancellationToken = default)
     {
@@ -120,17 +121,22 @@ public sealed class IsoOverlay : Stream
         var full = Path.GetFullPath(path);
         if (_base is FileStream fs && !string.Equals(Path.GetFullPath(fs.Name), full, StringComparison.Ordinal))
         {
-            FileCopy.Copy(fs.Name, full);
-            await using var output = new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
-            output.SetLength(_delta.NewLength);
+            cancellationToken.ThrowIfCancellationRequested();
+            using var handle = FileCopy.CopyToNew(fs.Name, full);
             foreach (var patch in _delta.Patches)
             {
-                output.Position = patch.Offset;
-                await output.WriteAsync(patch.Bytes, cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                RandomAccess.Write(handle, patch.Bytes, patch.Offset);
+            }
+            if (RandomAccess.GetLength(handle) != _delta.NewLength)
+            {
+                using var resize = new FileStream(handle, FileAccess.Write, 1);
+                resize.SetLength(_delta.NewLength);
             }
             return;
         }
-        await using (var output = new FileStream(full, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+        File.Delete(full); // a new file, not a truncated one (see FileCopy)
+        await using (var output = new FileStream(full, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
         {
             var buffer = new byte[1024 * 1024];
             for (long at = 0; at < Length; at += buffer.Length)

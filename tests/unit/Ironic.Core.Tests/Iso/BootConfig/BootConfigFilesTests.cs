@@ -5,6 +5,9 @@ namespace Ironic.Core.Tests.Iso.BootConfig;
 
 public class BootConfigFilesTests
 {
+    /// <summary>Notes that quote an ISOLINUX entry between sentences.</summary>
+    private const string Readme = "How to boot this image\n\nThe menu offers one entry, written as:\n\nlabel linux\n  kernel /vmlinuz\n  append quiet\n\nPress Tab at the prompt to change the kernel command line.\nSee the project's documentation for more.\n";
+
     [Theory]
     [InlineData("/EFI/BOOT/grub.cfg", FedoraGrub, BootConfigKind.Grub)]
     [InlineData("/boot/grub/grub.cfg", UbuntuGrub, BootConfigKind.Grub)]
@@ -29,11 +32,30 @@ public class BootConfigFilesTests
     [Theory]
     [InlineData("/ks.cfg", Kickstart)]
     [InlineData("/preseed.cfg", "d-i debian-installer/locale string en_US\nd-i netcfg/choose_interface select auto\n")]
-    [InlineData("/isolinux/vmlinuz", DebianTxtCfg)]                 // not a config name
+    [InlineData("/README.txt", Readme)]                             // quotes a menu entry, but is prose
     [InlineData("/boot.cfg", "just some notes\n")]
     [InlineData("/EFI/BOOT/grub.cfg", "")]
     public void Detect_OtherFiles_AreNotConfigs(string path, string text) =>
         Assert.Null(BootConfigFiles.Detect(path, text));
+
+    [Theory]
+    [InlineData("/isolinux/install.menu", DebianTxtCfg, BootConfigKind.Isolinux)]
+    [InlineData("/isolinux/boot.txt", CentosIsolinux, BootConfigKind.Isolinux)]
+    [InlineData("/boot/grub/entries", UbuntuGrub, BootConfigKind.Grub)]
+    [InlineData("/EFI/BOOT/GRUB", FedoraGrub, BootConfigKind.Grub)]
+    [InlineData("/EFI/BOOT/BOOT", EsxiBootCfgText, BootConfigKind.EsxiBootCfg)]
+    public void Detect_SmallTextFilesWithOtherNames_ByContent(string path, string text, BootConfigKind expected) =>
+        Assert.Equal(expected, BootConfigFiles.Detect(path, text));
+
+    [Fact]
+    public void Detect_OtherNames_NeedPlainTextThatIsNearlyAllDirectives()
+    {
+        Assert.Null(BootConfigFiles.Detect("/README", Readme));
+        Assert.Null(BootConfigFiles.Detect("/isolinux/boot.menu", DebianTxtCfg.Replace("label", "\u0001label", StringComparison.Ordinal)));
+        var padded = DebianTxtCfg + "# " + new string('-', BootConfigFiles.MaxOtherNameBytes) + "\n";
+        Assert.Null(BootConfigFiles.Detect("/isolinux/boot.menu", padded));
+        Assert.Equal(BootConfigKind.Isolinux, BootConfigFiles.Detect("/isolinux/boot.cfg.in.cfg", padded)); // a config name allows up to 1 MiB
+    }
 
     [Fact]
     public void Detect_IsolinuxCfgThatOnlyIncludes_IsIsolinux_ByItsName()
@@ -48,6 +70,9 @@ public class BootConfigFilesTests
     {
         Assert.True(BootConfigFiles.IsCandidate("/EFI/BOOT/BOOT.CFG", 300));
         Assert.False(BootConfigFiles.IsCandidate("/images/efiboot.img", 300));
+        Assert.False(BootConfigFiles.IsCandidate("/isolinux/ldlinux.c32", 300));
         Assert.False(BootConfigFiles.IsCandidate("/big.cfg", BootConfigFiles.MaxConfigBytes + 1));
+        Assert.True(BootConfigFiles.IsCandidate("/isolinux/install.menu", BootConfigFiles.MaxOtherNameBytes));
+        Assert.False(BootConfigFiles.IsCandidate("/isolinux/install.menu", BootConfigFiles.MaxOtherNameBytes + 1));
     }
 }

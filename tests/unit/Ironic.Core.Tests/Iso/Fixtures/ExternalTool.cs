@@ -16,7 +16,13 @@ public static class ExternalTool
         ["mdir"] = "mtools",
         ["xorriso"] = "xorriso",
         ["isoinfo"] = "genisoimage",
+        ["genisoimage"] = "genisoimage",
+        ["osirrox"] = "xorriso",
+        ["7z"] = "p7zip-full",
+        ["udfinfo"] = "udftools",
+        ["mkudffs"] = "udftools",
         ["bash"] = "bash",
+        ["cp"] = "coreutils",
     };
 
     public sealed record Result(int ExitCode, string StandardOutput, string StandardError)

@@ -29,6 +29,19 @@ public enum IsoFixtureKind
 
     /// <summary>Newer Debian/Ubuntu shape: the EFI FAT image is MBR partition 2 appended after the ISO tree (not a file in it); El Torito's EFI entry points there.</summary>
     AppendedEfiPartition,
+
+    /// <summary>
+    /// UDF bridge (genisoimage -udf -R -J) of the make-test-iso.sh --layout iso tree: boots under BIOS
+    /// (ISOLINUX) and UEFI; isolinux.cfg is padded so that three more parameters push it past its sector.
+    /// </summary>
+    UdfBridge,
+
+    /// <summary>
+    /// xorriso -iso-level 3 -R -J with /big/huge.bin of 4 GiB + 3 MiB: more than one extent holds
+    /// (4 GiB - 2 KiB each), so it is recorded as a multi-extent file. The file is sparse apart from
+    /// <see cref="IsoFixtures.HugeTail"/> near its end, and so is the image (built through cp --sparse).
+    /// </summary>
+    MultiExtent,
 }
 
 /// <summary>
@@ -40,7 +53,7 @@ public enum IsoFixtureKind
 public sealed class IsoFixtures
 {
     /// <summary>Bump when the trees or options below change, so that cached images are rebuilt.</summary>
-    private const string GeneratorVersion = "iso-fixtures-3";
+    private const string GeneratorVersion = "iso-fixtures-4";
 
     /// <summary>The kernel command line every GRUB and ISOLINUX entry of the xorriso-built trees carries.</summary>
     public const string CommandLine = "console=ttyS0 panic=-1 quiet";
@@ -52,10 +65,22 @@ public sealed class IsoFixtures
     public const string IsolinuxCfg = "default linux\ntimeout 1\nprompt 0\nlabel linux\n  kernel /images/vmlinuz\n  append initrd=/images/initrd.img " + CommandLine + "\n";
 
     /// <summary>BOOT.CFG of the ESXi-style image (both copies), CRLF as VMware writes it.</summary>
-    public const string EsxiBootCfg = "bootstate=0\r\ntitle=Loading ESXi installer\r\ntimeout=5\r\nprefix=\r\nkernel=/b.b00\r\nkernelopt=runweasel cdromBoot\r\nmodules=/jumpstrt.gz --- /useropts.gz\r\nbuild=8.0.2-0.0.22380479\r\nupdated=0\r\n";
+    public const string EsxiBootCfg = "bootstate=0\r\ntitle=Loading ESXi installer\r\ntimeout=5\r\nprefix=\r\nkernel=/b.b00\r\nkernelopt=runweasel cdromBoot allowLegacyCPU=true\r\nmodules=/jumpstrt.gz --- /useropts.gz\r\nbuild=8.0.2-0.0.22380479\r\nupdated=0\r\n";
 
     /// <summary>A name longer than 8.3, to tell Joliet/Rock Ridge trees from the plain ISO 9660 one.</summary>
     public const string LongFileName = "docs/a-rather-long-file-name-for-the-reader.txt";
+
+    /// <summary>The size of the UDF bridge's isolinux.cfg: a few bytes under one sector, so added parameters move it.</summary>
+    public const int UdfIsolinuxPadding = 2030;
+
+    /// <summary>Size of /big/huge.bin in the multi-extent fixture.</summary>
+    public const long HugeSize = 4L * 1024 * 1024 * 1024 + 3 * 1024 * 1024;
+
+    /// <summary>Where <see cref="HugeTail"/> sits in /big/huge.bin: inside its second extent.</summary>
+    public const long HugeTailOffset = HugeSize - 1024 * 1024;
+
+    /// <summary>The only non-zero bytes of /big/huge.bin.</summary>
+    public static byte[] HugeTail { get; } = Filler(4096, 9);
 
     private readonly Dictionary<IsoFixtureKind, Lazy<string>> _images = [];
 
@@ -132,6 +157,22 @@ public sealed class IsoFixtures
                 case IsoFixtureKind.MakeTestIsoIso:
                     RunMakeTestIso(built, "iso");
                     break;
+                case IsoFixtureKind.UdfBridge:
+                {
+                    string source = Path.Combine(work, "source.iso");
+                    RunMakeTestIso(source, "iso");
+                    string tree = Path.Combine(work, "tree");
+                    ExternalTool.Run("osirrox", "-indev", source, "-extract", "/", tree);
+                    ExternalTool.Run("chmod", "-R", "u+w", tree);
+                    string cfg = Path.Combine(tree, "isolinux", "isolinux.cfg");
+                    string text = File.ReadAllText(cfg);
+                    File.WriteAllText(cfg, text.Replace("prompt 0\n", "prompt 0\n# " + new string('.', UdfIsolinuxPadding - text.Length - 3) + "\n", StringComparison.Ordinal));
+                    Write(tree, "docs/readme.txt", "a file that stays as it was\n");
+                    ExternalTool.Run("genisoimage", ["-quiet", "-udf", "-R", "-J", "-V", "UDF_BRIDGE",
+                        "-b", "isolinux/isolinux.bin", "-c", "isolinux/boot.cat", "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table",
+                        "-eltorito-alt-boot", "-e", "images/efiboot.img", "-no-emul-boot", "-o", built, tree]);
+                    break;
+                }
                 case IsoFixtureKind.EsxiStyle:
                     Xorriso(built, EsxiTree(Path.Combine(work, "tree")), ["--norock", "-J", "-V", "ESXI-8.0U2-FIXTURE",
                         "-b", "ISOLINUX.BIN", "-c", "BOOT.CAT", "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table",
@@ -149,13 +190,27 @@ public sealed class IsoFixtures
                         "-isohybrid-mbr", "/usr/lib/ISOLINUX/isohdpfx.bin"]);
                     break;
                 }
+                case IsoFixtureKind.MultiExtent:
+                {
+                    string tree = Path.Combine(work, "tree");
+                    Write(tree, "big/a.cfg", "a small file next to a huge one\n");
+                    using (var huge = File.Create(Path.Combine(tree, "big", "huge.bin")))
+                    {
+                        huge.SetLength(HugeSize);
+                        huge.Position = HugeTailOffset;
+                        huge.Write(HugeTail);
+                    }
+                    // xorriso writes the zeros; cp --sparse turns them back into holes (seconds, not 4 GiB of disk).
+                    ExternalTool.Run("bash", "-c", "set -o pipefail; xorriso -as mkisofs -quiet -iso-level 3 -R -J -V MULTI_EXTENT -o - \"$1\" | cp --sparse=always /dev/stdin \"$2\"", "bash", tree, built);
+                    break;
+                }
                 default:
                     Xorriso(built, GenericTree(Path.Combine(work, "tree")), XorrisoOptions(kind));
                     break;
             }
             // Publish atomically: a concurrent run either sees the whole image or none.
             string staging = target + $".{Environment.ProcessId}.tmp";
-            File.Copy(built, staging, overwrite: true);
+            ExternalTool.Run("cp", "--sparse=always", built, staging);
             try
             {
                 File.Move(staging, target, overwrite: false);
@@ -190,8 +245,8 @@ public sealed class IsoFixtures
     private string CacheKey(IsoFixtureKind kind)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{GeneratorVersion}|{kind}|{string.Join(' ', kind is IsoFixtureKind.MakeTestIsoBoth or IsoFixtureKind.MakeTestIsoIso or IsoFixtureKind.EsxiStyle or IsoFixtureKind.AppendedEfiPartition ? [] : XorrisoOptions(kind))}|{GrubCfg}|{IsolinuxCfg}|{EsxiBootCfg}"));
-        if (kind is IsoFixtureKind.MakeTestIsoBoth or IsoFixtureKind.MakeTestIsoIso)
+        hash.AppendData(Encoding.UTF8.GetBytes($"{GeneratorVersion}|{kind}|{string.Join(' ', kind is IsoFixtureKind.MakeTestIsoBoth or IsoFixtureKind.MakeTestIsoIso or IsoFixtureKind.EsxiStyle or IsoFixtureKind.AppendedEfiPartition or IsoFixtureKind.UdfBridge or IsoFixtureKind.MultiExtent ? [] : XorrisoOptions(kind))}|{GrubCfg}|{IsolinuxCfg}|{EsxiBootCfg}"));
+        if (kind is IsoFixtureKind.MakeTestIsoBoth or IsoFixtureKind.MakeTestIsoIso or IsoFixtureKind.UdfBridge)
             hash.AppendData(File.ReadAllBytes(MakeTestIsoScript));
         return Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
     }

@@ -111,7 +111,7 @@ public sealed class IsoFixturesTests(IsoFixtures fixtures)
         {
             string text = Encoding.UTF8.GetString(Extract(iso, "-J", path));
             Assert.Equal(BootConfigKind.EsxiBootCfg, BootConfigFiles.Detect(path, text));
-            Assert.Equal("runweasel cdromBoot", Assert.Single(BootConfigEditor.ReadEntries(BootConfigKind.EsxiBootCfg, text)).CommandLine);
+            Assert.Equal("runweasel cdromBoot allowLegacyCPU=true", Assert.Single(BootConfigEditor.ReadEntries(BootConfigKind.EsxiBootCfg, text)).CommandLine);
         }
         string eltorito = ElTorito(iso);
         Assert.Contains("BIOS", eltorito, StringComparison.Ordinal);

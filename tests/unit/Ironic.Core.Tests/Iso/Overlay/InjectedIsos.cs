@@ -24,7 +24,7 @@ public sealed class InjectedIsos
 
     public sealed record Injected(string Base, string Output, IsoDelta Delta, IReadOnlyList<ChangedFile> Changed);
 
-    private static Injected Inject(string baseIso, string name)
+    internal static Injected Inject(string baseIso, string name)
     {
         var dir = TestIsos.ScratchDirectory();
         var output = Path.Combine(dir, name + "-injected.iso");

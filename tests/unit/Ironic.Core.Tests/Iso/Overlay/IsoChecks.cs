@@ -41,10 +41,52 @@ iso.close()
         static string Hex(string h) => Encoding.UTF8.GetString(Convert.FromHexString(h));
     }
 
+    /// <summary>Reads a file with pycdlib through the UDF tree of a bridge image.</summary>
+    public static byte[] PycdlibReadUdf(string iso, string udfPath) => PycdlibRead(iso, "udf_path", udfPath);
+
+    /// <summary>Reads a file with pycdlib by one kind of path: iso_path (with ";1"), joliet_path, rr_path or udf_path.</summary>
+    public static byte[] PycdlibRead(string iso, string kind, string path)
+    {
+        const string script = """
+import sys, io, pycdlib
+iso = pycdlib.PyCdlib(); iso.open(sys.argv[1])
+b = io.BytesIO(); iso.get_file_from_iso_fp(b, **{sys.argv[2]: sys.argv[3]})
+sys.stdout.write(b.getvalue().hex())
+iso.close()
+""";
+        var r = ExternalTool.Run("/usr/bin/python3", "python3-pycdlib", ["-c", script, iso, kind, path]);
+        if (r.ExitCode != 0) throw new InvalidOperationException($"pycdlib could not read {path} ({kind}) from {iso}: {r.Error} (install python3-pycdlib)");
+        return Convert.FromHexString(r.Output.Trim());
+    }
+
+    /// <summary>Every path of the plain ISO 9660 tree as isoinfo lists it (upper case, with ";1" versions).</summary>
+    public static List<string> IsoInfoPlainPaths(string iso) =>
+        ExternalTool.RunChecked("isoinfo", "genisoimage", "-i", iso, "-f").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+
+    /// <summary>Reads a file through 7-Zip's UDF handler (-tudf), which ignores the ISO 9660 trees.</summary>
+    public static byte[] SevenZipReadUdf(string iso, string path)
+    {
+        var dir = TestIsos.ScratchDirectory();
+        ExternalTool.RunChecked("7z", "p7zip-full", "x", "-tudf", "-y", "-o" + dir, iso, path.TrimStart('/'));
+        return File.ReadAllBytes(Path.Combine(dir, path.TrimStart('/')));
+    }
+
+    /// <summary>Extracts the whole UDF tree with 7-Zip (-tudf) and returns path → content hash.</summary>
+    public static Dictionary<string, string> ExtractAllUdf(string iso, string into)
+    {
+        ExternalTool.RunChecked("7z", "p7zip-full", "x", "-tudf", "-y", "-o" + into, iso);
+        return Hashes(into);
+    }
+
     /// <summary>Extracts the whole tree with osirrox and returns path → content hash.</summary>
     public static Dictionary<string, string> ExtractAll(string iso, string into)
     {
         ExternalTool.RunChecked("osirrox", "xorriso", "-indev", iso, "-extract", "/", into);
+        return Hashes(into);
+    }
+
+    private static Dictionary<string, string> Hashes(string into)
+    {
         return Directory.EnumerateFiles(into, "*", SearchOption.AllDirectories).ToDictionary(
             f => "/" + Path.GetRelativePath(into, f).Replace('\\', '/'),
             f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))));

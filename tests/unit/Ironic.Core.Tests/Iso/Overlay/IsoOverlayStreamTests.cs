@@ -36,4 +36,20 @@ public class IsoOverlayStreamTests(InjectedIsos injected) : IClassFixture<Inject
         overlay.Position = expected.Length;
         Assert.Equal(0, overlay.Read(buffer, 0, 10));
     }
+
+    [Fact]
+    public void WriteTo_ReplacesAnExistingLongerFile_WithExactlyTheComposedBytes()
+    {
+        var output = Path.Combine(TestIsos.ScratchDirectory(), "node.iso");
+        File.WriteAllBytes(output, new byte[new FileInfo(injected.Both.Output).Length + 3 * 1024 * 1024]);
+        using var baseStream = File.OpenRead(injected.Both.Base);
+        using var overlay = IsoOverlay.Open(baseStream, injected.Both.Delta);
+        overlay.WriteTo(output);
+
+        var written = File.ReadAllBytes(output);
+        var composed = new byte[overlay.Length];
+        Assert.Equal(composed.Length, overlay.ReadAt(0, composed));
+        Assert.Equal(composed.Length, written.Length);
+        Assert.True(composed.AsSpan().SequenceEqual(written), "the materialized file differs from the composed stream");
+    }
 }
