@@ -48,7 +48,7 @@ internal sealed class BootEndpoints(
             return;
         }
 
-        var owner = membership.Ring.GetOwner(node);
+        var owner = _cache.OwnerOf(membership.Ring, node, request.MacAddress);
         if (owner is null)
         {
             await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
@@ -56,7 +56,7 @@ internal sealed class BootEndpoints(
         }
         if (owner.Name == membership.Self.Name)
         {
-            await RenderAsync(context, node, request.Name, request.MacAddress).ConfigureAwait(false);
+            await RenderAsync(context, node, request).ConfigureAwait(false);
             return;
         }
         if (!forwarder.CanForward)
@@ -101,12 +101,12 @@ internal sealed class BootEndpoints(
         }
         // The forwarder's ring said this server owns the node; render without asking again, so that
         // two servers with briefly different rings can never bounce a request between them.
-        await RenderAsync(context, node, request.Name, request.MacAddress).ConfigureAwait(false);
+        await RenderAsync(context, node, request).ConfigureAwait(false);
     }
 
-    private async Task RenderAsync(HttpContext context, Core.Inventory.Node node, string name, string macAddress)
+    private async Task RenderAsync(HttpContext context, Core.Inventory.Node node, BootConfigRequest request)
     {
-        var config = await _cache.RenderAsync(service, node, name, context.RequestAborted).ConfigureAwait(false);
+        var config = await _cache.RenderAsync(service, node, request, context.RequestAborted).ConfigureAwait(false);
         if (config is null)
         {
             await PlainResponses.NotFoundAsync(context).ConfigureAwait(false);
@@ -117,7 +117,7 @@ internal sealed class BootEndpoints(
         if (!HttpMethods.IsHead(context.Request.Method))
         {
             // The owner renders every fetch of its nodes (forwarded or not), so its status page has them all.
-            activity?.RecordBootConfig(node.Uuid, new Core.Status.BootConfigFetch(DateTimeOffset.UtcNow, macAddress, name, options.Name));
+            activity?.RecordBootConfig(node.Uuid, DateTimeOffset.UtcNow, request.MacAddress, request.Name, options.Name);
             bootConfigServed?.Invoke(node);
         }
     }

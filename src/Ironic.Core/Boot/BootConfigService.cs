@@ -88,15 +88,14 @@ public sealed class BootConfigService(IInventoryStore store, BootConfigOptions o
             hex[count++] = char.ToLowerInvariant(c);
         }
         if (count != 12) return null;
-        return string.Create(17, hex.ToArray(), static (dest, h) =>
+        Span<char> colons = stackalloc char[17];
+        for (var b = 0; b < 6; b++)
         {
-            for (var b = 0; b < 6; b++)
-            {
-                dest[b * 3] = h[b * 2];
-                dest[b * 3 + 1] = h[b * 2 + 1];
-                if (b < 5) dest[b * 3 + 2] = ':';
-            }
-        });
+            colons[b * 3] = hex[b * 2];
+            colons[b * 3 + 1] = hex[b * 2 + 1];
+            if (b < 5) colons[b * 3 + 2] = ':';
+        }
+        return new string(colons);
     }
 
     /// <summary>The node a request refers to, when the request is well formed; null otherwise.</summary>

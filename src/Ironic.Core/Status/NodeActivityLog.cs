@@ -14,22 +14,36 @@ public sealed record NodeActivity(BootConfigFetch? LastBootConfig, ImageDownload
 /// <summary>
 /// The boot events a server handled, per node, in memory: the status page's "last fetch" and
 /// "last download" columns. Only the latest of each kind is kept, so memory stays at one small
-/// record per node that ever fetched anything, however long a boot storm lasts. Keyed by node
-/// UUID; image downloads name their node as the URL did (name or UUID), so both keys are kept.
-/// Thread-safe: recording is one dictionary update on the request path.
+/// record per node that ever fetched anything, however long a boot storm lasts. Boot-config
+/// fetches are keyed by node UUID and recorded in place, without allocating (they happen on the
+/// boot API's hot path, thousands a second in a storm); image downloads name their node as the
+/// URL did (name or UUID), so both keys are looked up. Thread-safe.
 /// </summary>
 public sealed class NodeActivityLog
 {
-    private readonly ConcurrentDictionary<string, NodeActivity> _byNode = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>How many nodes have any activity recorded.</summary>
-    public int Count => _byNode.Count;
+    private readonly ConcurrentDictionary<Guid, BootSlot> _boot = new();
+    private readonly ConcurrentDictionary<string, ImageDownload> _images = new(StringComparer.OrdinalIgnoreCase);
 
     public void RecordBootConfig(Guid nodeUuid, BootConfigFetch fetch)
     {
         ArgumentNullException.ThrowIfNull(fetch);
-        _byNode.AddOrUpdate(Key(nodeUuid), _ => new NodeActivity(fetch, null),
-            (_, old) => old.LastBootConfig is { } last && last.At > fetch.At ? old : old with { LastBootConfig = fetch });
+        RecordBootConfig(nodeUuid, fetch.At, fetch.MacAddress, fetch.ConfigName, fetch.ServedBy);
+    }
+
+    /// <summary>Records a fetch in place: a boot storm allocates nothing here.</summary>
+    public void RecordBootConfig(Guid nodeUuid, DateTimeOffset at, string macAddress, string configName, string servedBy)
+    {
+        var slot = _boot.GetOrAdd(nodeUuid, static _ => new BootSlot());
+        lock (slot)
+        {
+            if (slot.At is { } last && last > at) return;
+            slot.At = at;
+            // Keep the strings already held when they are equal: a request's own copy stored in this
+            // long-lived slot would outlive the request and be promoted by every collection.
+            if (!string.Equals(slot.MacAddress, macAddress, StringComparison.Ordinal)) slot.MacAddress = macAddress;
+            if (!string.Equals(slot.ConfigName, configName, StringComparison.Ordinal)) slot.ConfigName = configName;
+            if (!string.Equals(slot.ServedBy, servedBy, StringComparison.Ordinal)) slot.ServedBy = servedBy;
+        }
     }
 
     /// <summary>Records a download under the node as the URL named it (name or UUID).</summary>
@@ -37,23 +51,32 @@ public sealed class NodeActivityLog
     {
         ArgumentException.ThrowIfNullOrEmpty(node);
         ArgumentNullException.ThrowIfNull(download);
-        _byNode.AddOrUpdate(node, _ => new NodeActivity(null, download),
-            (_, old) => old.LastImage is { } last && last.At > download.At ? old : old with { LastImage = download });
+        _images.AddOrUpdate(node, download, (_, old) => old.At > download.At ? old : download);
     }
 
     /// <summary>What was recorded for a node under its UUID or its name, the latest of each kind.</summary>
     public NodeActivity Get(Guid nodeUuid, string nodeName)
     {
-        _byNode.TryGetValue(Key(nodeUuid), out var byUuid);
-        NodeActivity? byName = null;
-        if (!string.IsNullOrEmpty(nodeName)) _byNode.TryGetValue(nodeName, out byName);
-        return new NodeActivity(
-            Latest(byUuid?.LastBootConfig, byName?.LastBootConfig, f => f.At),
-            Latest(byUuid?.LastImage, byName?.LastImage, d => d.At));
+        BootConfigFetch? fetch = null;
+        if (_boot.TryGetValue(nodeUuid, out var slot))
+        {
+            lock (slot)
+            {
+                if (slot.At is { } at) fetch = new BootConfigFetch(at, slot.MacAddress!, slot.ConfigName!, slot.ServedBy!);
+            }
+        }
+        _images.TryGetValue(nodeUuid.ToString("D"), out var byUuid);
+        ImageDownload? byName = null;
+        if (!string.IsNullOrEmpty(nodeName)) _images.TryGetValue(nodeName, out byName);
+        return new NodeActivity(fetch, byUuid is null ? byName : byName is null || byUuid.At >= byName.At ? byUuid : byName);
     }
 
-    private static T? Latest<T>(T? a, T? b, Func<T, DateTimeOffset> at) where T : class =>
-        a is null ? b : b is null ? a : at(a) >= at(b) ? a : b;
-
-    private static string Key(Guid uuid) => uuid.ToString("D");
+    /// <summary>A node's last boot-config fetch, overwritten in place.</summary>
+    private sealed class BootSlot
+    {
+        public DateTimeOffset? At;
+        public string? MacAddress;
+        public string? ConfigName;
+        public string? ServedBy;
+    }
 }
