@@ -30,6 +30,9 @@ internal sealed class BootForwarder : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             UseProxy = false,
             AllowAutoRedirect = false,
+            // Per-request work the internal route has no use for: cookies and trace headers.
+            UseCookies = false,
+            ActivityHeadersPropagator = null,
         };
         _http = new HttpClient(handler) { Timeout = timeout };
     }
