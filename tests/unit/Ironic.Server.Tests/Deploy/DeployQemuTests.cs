@@ -9,14 +9,15 @@ namespace Ironic.Server.Tests.Deploy;
 public sealed class QemuCollection;
 
 /// <summary>
-/// The bytes a BMC fetched for a node boot under qemu with that node's kernel parameters: one
-/// node through BIOS (ISOLINUX), one through UEFI (GRUB in the El Torito FAT image).
+/// Fifty nodes deployed at once from one base ISO; the bytes three of their BMCs fetched boot
+/// under qemu with that node's kernel parameters: through BIOS (ISOLINUX) and UEFI (GRUB in the
+/// El Torito FAT image).
 /// </summary>
 [Collection("Qemu")]
 public sealed class DeployQemuTests
 {
     [Fact]
-    public async Task TheIsoEachBmcFetched_BootsWithThatNodesParameters()
+    public async Task FiftyNodesAtOnce_TheIsosTheirBmcsFetched_BootWithEachNodesParameters()
     {
         if (!File.Exists("/usr/bin/qemu-system-x86_64")) throw new InvalidOperationException("qemu-system-x86_64 is missing: install qemu-system-x86 and ovmf.");
         await using var h = await DeployHarness.StartAsync();
@@ -24,13 +25,17 @@ public sealed class DeployQemuTests
         var bootScript = DeployHarness.FindSharedTool("boot-iso.sh");
         var scratch = Path.Combine(h.Root, "boots");
         Directory.CreateDirectory(scratch);
-        foreach (var (name, firmware) in new[] { ("qemu-bios", "bios"), ("qemu-uefi", "uefi") })
+        var machines = new List<(Node Node, BmcEmulator Bmc)>();
+        try
         {
-            var (node, bmc) = await DeployEndToEndTests.AddRedfishNodeAsync(h, name);
-            await using (bmc)
+            for (var i = 0; i < 50; i++) machines.Add(await DeployEndToEndTests.AddRedfishNodeAsync(h, $"qemu-{i:00}"));
+            await Task.WhenAll(machines.Select(m =>
+                h.Deploy.DeployAsync(m.Node.Name, new DeployRequest { BootIso = baseUrl, KernelParameters = [$"deploy_test={m.Node.Name}"] }, null, CancellationToken.None)));
+
+            foreach (var (index, firmware) in new[] { (0, "bios"), (24, "uefi"), (49, "bios") })
             {
-                await h.Deploy.DeployAsync(name, new DeployRequest { BootIso = baseUrl, KernelParameters = [$"deploy_test={name}"] }, null, CancellationToken.None);
-                using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+                var (node, bmc) = machines[index];
+                using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(3));
                 var download = await bmc.State.WaitForDownloadAsync(bmc.State.CdSlot.Path, wait.Token);
                 Assert.Equal(ImageDownloadStatus.Completed, download.Status);
 
@@ -38,13 +43,17 @@ public sealed class DeployQemuTests
                 using var http = new HttpClient();
                 var bytes = await http.GetByteArrayAsync(download.Url);
                 Assert.Equal(download.Sha256, Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant());
-                var iso = Path.Combine(scratch, name + ".iso");
+                var iso = Path.Combine(scratch, node.Name + ".iso");
                 await File.WriteAllBytesAsync(iso, bytes);
 
-                var (exit, output) = DeployHarness.Run("bash", [bootScript, iso, "--firmware", firmware, "--timeout", "240", "--expect", $"deploy_test={name}", "--expect", $"ironic_node={name}"], TimeSpan.FromMinutes(5));
-                Assert.True(exit == 0, $"{firmware} boot of {name}'s ISO: exit {exit}: {output}");
-                Assert.Contains($"deploy_test={name}", output, StringComparison.Ordinal);
+                var (exit, output) = DeployHarness.Run("bash", [bootScript, iso, "--firmware", firmware, "--timeout", "240", "--expect", $"deploy_test={node.Name}", "--expect", $"ironic_node={node.Name}"], TimeSpan.FromMinutes(5));
+                Assert.True(exit == 0, $"{firmware} boot of {node.Name}'s ISO: exit {exit}: {output}");
+                Assert.Contains($"deploy_test={node.Name}", output, StringComparison.Ordinal);
             }
+        }
+        finally
+        {
+            foreach (var (_, bmc) in machines) await bmc.DisposeAsync();
         }
     }
 }
