@@ -34,11 +34,15 @@ internal static class DeployCommand
         Description = "The boot server's ironic.conf (default: $IRONIC_CONFIG): [deploy]image_cache_directory and image_cache_size, [redfish]kernel_append_params (virtual media), [pxe]kernel_append_params (iPXE), [database]connection.",
     };
 
-    /// <summary>Opens a deploy session with the configuration file (or $IRONIC_CONFIG): flags win over it.</summary>
-    private static Task<DeploySession> OpenSessionAsync(ParseResult result, Option<string?> store, Option<string?> imageCache, Option<string?> config, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a deploy session with the configuration file (or $IRONIC_CONFIG): flags win over it.
+    /// Every deploy command reads it, so that start, wait, show and stop find the same inventory.
+    /// </summary>
+    private static Task<DeploySession> OpenSessionAsync(ParseResult result, Option<string?> store, Option<string?>? imageCache, Option<string?> config, CancellationToken cancellationToken, TimeSpan? pollInterval = null)
     {
         var configuration = DeployConfiguration.Load(result.GetValue(config));
-        return DeploySession.OpenAsync(configuration.ResolveStore(result.GetValue(store)), result.GetValue(imageCache), cancellationToken, configuration: configuration);
+        var cacheDirectory = imageCache is null ? null : result.GetValue(imageCache);
+        return DeploySession.OpenAsync(configuration.ResolveStore(result.GetValue(store)), cacheDirectory, cancellationToken, pollInterval: pollInterval, configuration: configuration);
     }
 
     private static Option<int> TimeoutOption(int seconds) => new("--timeout")
@@ -135,14 +139,15 @@ internal static class DeployCommand
     {
         var node = NodeArgument();
         var timeout = TimeoutOption(1800);
+        var config = ConfigOption();
         var store = CliContext.StoreOption();
         var json = CliContext.JsonOption();
-        var wait = new Command("wait", "Wait until a node's deploy is active or failed (exit 1 when it failed).") { node, timeout, store, json };
+        var wait = new Command("wait", "Wait until a node's deploy is active or failed (exit 1 when it failed).") { node, timeout, config, store, json };
         wait.SetAction(async (result, cancellationToken) =>
         {
             try
             {
-                await using var session = await DeploySession.OpenAsync(CliContext.ResolveStore(result, store), null, cancellationToken, pollInterval: TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+                await using var session = await OpenSessionAsync(result, store, null, config, cancellationToken, TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
                 var after = await session.Deploy.WaitAsync(result.GetValue(node)!, TimeSpan.FromSeconds(result.GetValue(timeout)), cancellationToken).ConfigureAwait(false);
                 return Print(context, DeployStatus.FromNode(after), result.GetValue(json));
             }
@@ -157,14 +162,15 @@ internal static class DeployCommand
     private static Command Show(CliContext context)
     {
         var node = NodeArgument();
+        var config = ConfigOption();
         var store = CliContext.StoreOption();
         var json = CliContext.JsonOption();
-        var show = new Command("show", "Show a node's deploy: provision state, target, last error, what it boots.") { node, store, json };
+        var show = new Command("show", "Show a node's deploy: provision state, target, last error, what it boots.") { node, config, store, json };
         show.SetAction(async (result, cancellationToken) =>
         {
             try
             {
-                await using var session = await DeploySession.OpenAsync(CliContext.ResolveStore(result, store), null, cancellationToken).ConfigureAwait(false);
+                await using var session = await OpenSessionAsync(result, store, null, config, cancellationToken).ConfigureAwait(false);
                 var status = await session.ShowAsync(result.GetValue(node)!, cancellationToken).ConfigureAwait(false);
                 if (result.GetValue(json)) context.WriteJson(status, CliJsonContext.Default.DeployStatus);
                 else WriteStatus(context, status);

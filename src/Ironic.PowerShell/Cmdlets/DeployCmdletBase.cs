@@ -40,6 +40,12 @@ public abstract class DeployCmdletBase : AsyncPSCmdlet
     [ValidateNotNullOrEmpty]
     public string? ImageCache { get; set; }
 
+    /// <summary>The boot server's ironic.conf: image cache, [redfish]/[pxe]kernel_append_params, [database]connection; default $env:IRONIC_CONFIG.</summary>
+    [Parameter]
+    [Alias("ConfigFile", "Config")]
+    [ValidateNotNullOrEmpty]
+    public string? ConfigPath { get; set; }
+
     protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
     {
         _targets.AddRange(ParameterSetName == ByNode ? Node.Select(n => n.Uuid.ToString("D")) : Name);
@@ -51,19 +57,41 @@ public abstract class DeployCmdletBase : AsyncPSCmdlet
 
     /// <summary>
     /// Opens the inventory and image cache; <paramref name="configuration"/> (the boot server's
-    /// ironic.conf, from -ConfigPath or $IRONIC_CONFIG) gives what -Store and -ImageCache do not.
+    /// ironic.conf, from <see cref="LoadConfiguration"/>) gives what -Store and -ImageCache do not.
     /// </summary>
-    protected Task<DeploySession> OpenSessionAsync(CancellationToken cancellationToken, DeployConfiguration? configuration = null)
+    protected Task<DeploySession> OpenSessionAsync(DeployConfiguration configuration, CancellationToken cancellationToken)
     {
-        configuration ??= DeployConfiguration.None;
+        ArgumentNullException.ThrowIfNull(configuration);
         var location = configuration.ResolveStore(Store);
         WriteVerbose($"Inventory: {location}; deploys run in this process as {RamdiskDeployOptions.ProcessHolder()}{(configuration.Source is null ? "" : $"; configuration: {configuration.Source}")}");
         return DeploySession.OpenAsync(location, ImageCache, cancellationToken, configuration: configuration);
     }
 
-    /// <summary>Reads the -ConfigPath file (resolved on the pipeline thread), else $IRONIC_CONFIG, else nothing.</summary>
-    protected DeployConfiguration LoadConfiguration(string? configPath) =>
-        DeployConfiguration.Load(configPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(configPath));
+    /// <summary>
+    /// Reads -ConfigPath (resolved on the pipeline thread, so call it before the first await), else
+    /// $IRONIC_CONFIG, else nothing: every deploy cmdlet reads the same file, so that Start-, Wait- and
+    /// Stop-IronicDeploy find the same inventory ([database]connection).
+    /// </summary>
+    protected DeployConfiguration LoadConfiguration() =>
+        DeployConfiguration.Load(ConfigPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ConfigPath));
+
+    /// <summary><see cref="LoadConfiguration"/>, with a file that cannot be read or used as a terminating error; null then.</summary>
+    protected async Task<DeployConfiguration?> LoadConfigurationOrFailAsync()
+    {
+        try
+        {
+            return LoadConfiguration();
+        }
+        catch (Exception e) when (IsConfigurationError(e))
+        {
+            await ThrowTerminatingErrorAsync(ErrorRecords.FromException(e, ConfigPath)).ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    /// <summary>What reading -ConfigPath can fail with: a missing or unreadable file, a bad value, a path PowerShell cannot resolve.</summary>
+    protected static bool IsConfigurationError(Exception e) =>
+        e is FormatException or FileNotFoundException or ItemNotFoundException or PSInvalidOperationException or NotSupportedException;
 
     /// <summary>Runs the operation per node (throttled), writes each result or error as it completes, and closes the progress bars.</summary>
     protected async Task RunAsync(IReadOnlyList<string> nodes, int throttleLimit, string activity, Func<string, IProgress<DeployProgress>, CancellationToken, Task<DeployStatus>> operation, CancellationToken cancellationToken)

@@ -43,12 +43,6 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
     [Parameter]
     public SwitchParameter OneShot { get; set; }
 
-    /// <summary>The boot server's ironic.conf: image cache, [redfish]/[pxe]kernel_append_params, [database]connection; default $env:IRONIC_CONFIG.</summary>
-    [Parameter]
-    [Alias("ConfigFile", "Config")]
-    [ValidateNotNullOrEmpty]
-    public string? ConfigPath { get; set; }
-
     [Parameter]
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = 8;
@@ -68,7 +62,7 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
         try
         {
             // Local paths resolve on the pipeline thread, before the first await.
-            configuration = LoadConfiguration(ConfigPath);
+            configuration = LoadConfiguration();
             var files = (InjectFile ?? []).Cast<DictionaryEntry>()
                 .Select(e => new KeyValuePair<string, string>(e.Key?.ToString() ?? "", SessionState.Path.GetUnresolvedProviderPathFromPSPath(e.Value?.ToString() ?? "")))
                 .ToList();
@@ -84,7 +78,7 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
             };
             request.Validate();
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or ImageCacheException or FileNotFoundException or ItemNotFoundException or PSInvalidOperationException or NotSupportedException)
+        catch (Exception e) when (e is ArgumentException or ImageCacheException || IsConfigurationError(e))
         {
             await ThrowTerminatingErrorAsync(ErrorRecords.FromException(e, null)).ConfigureAwait(false);
             return;
@@ -96,7 +90,7 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
             if (await ShouldProcessAsync(node, what).ConfigureAwait(false)) approved.Add(node);
         }
         if (approved.Count == 0) return;
-        await using var session = await OpenSessionAsync(cancellationToken, configuration).ConfigureAwait(false);
+        await using var session = await OpenSessionAsync(configuration, cancellationToken).ConfigureAwait(false);
         await RunAsync(approved, ThrottleLimit, "Deploying", async (node, progress, ct) =>
         {
             var after = await session.Deploy.DeployAsync(node, request, progress, ct).ConfigureAwait(false);

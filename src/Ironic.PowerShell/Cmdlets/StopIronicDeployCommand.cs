@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Ironic.Core.Deploy;
-using Ironic.PowerShell.Plumbing;
 
 namespace Ironic.PowerShell.Cmdlets;
 
@@ -15,31 +14,16 @@ public sealed class StopIronicDeployCommand : DeployCmdletBase
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = 8;
 
-    /// <summary>The boot server's ironic.conf ([deploy]image_cache_directory, [database]connection); default $env:IRONIC_CONFIG.</summary>
-    [Parameter]
-    [Alias("ConfigFile", "Config")]
-    [ValidateNotNullOrEmpty]
-    public string? ConfigPath { get; set; }
-
     protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
     {
-        DeployConfiguration configuration;
-        try
-        {
-            configuration = LoadConfiguration(ConfigPath);
-        }
-        catch (Exception e) when (e is FormatException or FileNotFoundException or ItemNotFoundException or PSInvalidOperationException or NotSupportedException)
-        {
-            await ThrowTerminatingErrorAsync(ErrorRecords.FromException(e, ConfigPath)).ConfigureAwait(false);
-            return;
-        }
+        if (await LoadConfigurationOrFailAsync().ConfigureAwait(false) is not { } configuration) return;
         var approved = new List<string>();
         foreach (var node in Targets)
         {
             if (await ShouldProcessAsync(node, "Undeploy: power off, eject virtual media, drop the node's ISO").ConfigureAwait(false)) approved.Add(node);
         }
         if (approved.Count == 0) return;
-        await using var session = await OpenSessionAsync(cancellationToken, configuration).ConfigureAwait(false);
+        await using var session = await OpenSessionAsync(configuration, cancellationToken).ConfigureAwait(false);
         await RunAsync(approved, ThrottleLimit, "Undeploying", async (node, progress, ct) =>
             DeployStatus.FromNode(await session.Deploy.UndeployAsync(node, progress, ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
     }

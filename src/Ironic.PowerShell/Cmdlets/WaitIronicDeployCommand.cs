@@ -18,7 +18,8 @@ public sealed class WaitIronicDeployCommand : DeployCmdletBase
     {
         var nodes = Targets;
         if (nodes.Count == 0) return;
-        await using var session = await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        if (await LoadConfigurationOrFailAsync().ConfigureAwait(false) is not { } configuration) return;
+        await using var session = await OpenSessionAsync(configuration, cancellationToken).ConfigureAwait(false);
         await RunAsync(nodes, nodes.Count, "Waiting for", async (node, progress, ct) =>
         {
             progress.Report(new DeployProgress(Guid.Empty, node, "", "waiting for the node to settle", 50));

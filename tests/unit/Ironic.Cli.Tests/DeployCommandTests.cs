@@ -193,6 +193,13 @@ public sealed class DeployCommandTests : IAsyncLifetime
         Assert.DoesNotContain("only_for_ipxe", grub, StringComparison.Ordinal);
         using var cache = ImageCache.Open(new ImageCacheOptions { Directory = CacheDir });
         Assert.Single(cache.Images());
+
+        // The other deploy commands read the same file, so they look in the same inventory.
+        var show = await RunWithoutStoreAsync("deploy", "show", "bmc1", "--config", config);
+        Assert.True(show.Code == 0, show.Error);
+        Assert.Matches(@"provision_state\s+active", show.Output);
+        var wait = await RunWithoutStoreAsync("deploy", "wait", "bmc1", "--config", config, "--timeout", "10");
+        Assert.True(wait.Code == 0, wait.Error);
     }
 
     [Fact]
