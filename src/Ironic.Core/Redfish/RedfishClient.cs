@@ -609,17 +609,8 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
     public void Dispose()
     {
         if (_disposed) return;
-        try
-        {
-            using var timeout = new CancellationTokenSource(LogoutTimeout);
-            // On the thread pool, so that no synchronization context of the caller can deadlock the wait.
-            Task.Run(() => LogOutAsync(timeout.Token), CancellationToken.None).Wait(LogoutTimeout);
-        }
-        finally
-        {
-            _disposed = true;
-            _http.Dispose();
-            _authLock.Dispose();
-        }
+        // The same bounded logout and release; on the thread pool, so that no synchronization
+        // context of the caller can deadlock the wait.
+        Task.Run(() => DisposeAsync().AsTask(), CancellationToken.None).GetAwaiter().GetResult();
     }
 }
