@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Ironic.Core.Boot;
 using Ironic.Core.Inventory;
 
@@ -19,13 +18,15 @@ namespace Ironic.Server;
 /// generation and made full collections the server's main cost under load.)
 /// </para>
 /// Bounded: past <see cref="MaxEntries"/> MACs it starts over, so probing random MACs cannot grow it.
+/// <para>Time is read from <paramref name="time"/> (the system clock unless a test moves its own).</para>
 /// </summary>
-internal sealed class BootLookupCache(TimeSpan ttl)
+internal sealed class BootLookupCache(TimeSpan ttl, TimeProvider? time = null)
 {
     public const int MaxEntries = 200_000;
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly long _ttlTicks = (long)(ttl.TotalSeconds * Stopwatch.Frequency);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly long _ttlTicks = (long)(ttl.TotalSeconds * (time ?? TimeProvider.System).TimestampFrequency);
     private int _count; // ConcurrentDictionary.Count takes every lock: count adds ourselves.
 
     public bool Enabled => _ttlTicks > 0;
@@ -36,12 +37,12 @@ internal sealed class BootLookupCache(TimeSpan ttl)
         if (!Enabled) return await service.FindNodeAsync(request, cancellationToken).ConfigureAwait(false);
         var entry = EntryFor(request.MacAddress);
         var node = entry.Node;
-        if (entry.NodeExpires <= Stopwatch.GetTimestamp())
+        if (entry.NodeExpires <= _time.GetTimestamp())
         {
             // The store's answer for the MAC itself; validity is applied below, so a malformed NAME
             // costs the same lookup as a good one and never poisons the MAC's entry.
             var fresh = await service.FindNodeAsync(request with { IsValid = true }, cancellationToken).ConfigureAwait(false);
-            node = entry.Refresh(fresh, Stopwatch.GetTimestamp() + _ttlTicks);
+            node = entry.Refresh(fresh, _time.GetTimestamp() + _ttlTicks);
         }
         return request.IsValid ? node : null;
     }
@@ -55,9 +56,9 @@ internal sealed class BootLookupCache(TimeSpan ttl)
             return await service.RenderAsync(node, request.Name, cancellationToken).ConfigureAwait(false);
         }
         var slot = entry.ConfigSlot(request.Name);
-        if (ReferenceEquals(slot.Node, node) && slot.Expires > Stopwatch.GetTimestamp()) return slot.Config;
+        if (ReferenceEquals(slot.Node, node) && slot.Expires > _time.GetTimestamp()) return slot.Config;
         var fresh = await service.RenderAsync(node, request.Name, cancellationToken).ConfigureAwait(false);
-        return slot.Refresh(node, fresh, Stopwatch.GetTimestamp() + _ttlTicks);
+        return slot.Refresh(node, fresh, _time.GetTimestamp() + _ttlTicks);
     }
 
     /// <summary>The node's owner on <paramref name="ring"/>, worked out once per node and ring (hashing is per ring change, not per request).</summary>

@@ -491,7 +491,7 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
     {
         var reason = e switch
         {
-            OperationCanceledException => $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s",
+            OperationCanceledException => string.Create(CultureInfo.InvariantCulture, $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s"),
             HttpRequestException { InnerException: AuthenticationException tls } => $"the TLS handshake failed ({tls.Message}); if the BMC has a self-signed certificate, pass its CA bundle, or skip the check explicitly (-SkipCertificateCheck, --insecure)",
             AuthenticationException tls => $"the TLS handshake failed ({tls.Message})",
             HttpRequestException { InnerException: SocketException s } => s.Message,

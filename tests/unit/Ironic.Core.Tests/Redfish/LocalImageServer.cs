@@ -110,7 +110,9 @@ internal sealed class LocalImageServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: on Linux, Stop followed by Close unregisters the prefixes twice, and the
+        // second time HttpListener binds the port again to look it up, failing with "Address
+        // already in use" when another test took the port in between.
         _listener.Close();
         try { _loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
     }

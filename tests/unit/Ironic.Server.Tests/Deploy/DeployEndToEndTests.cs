@@ -164,19 +164,20 @@ public sealed class DeployEndToEndTests
     [Fact]
     public async Task PowerOnTimingOut_AfterTheInsert_EndsInDeployFailed_SayingSo()
     {
-        await using var h = await DeployHarness.StartAsync(DeployHardware.CreateFactory(adjustRedfish: (_, o) => o with { RequestTimeout = TimeSpan.FromMilliseconds(700), WriteRetries = 0, RetryDelay = TimeSpan.FromMilliseconds(50) }));
+        await using var h = await DeployHarness.StartAsync(DeployHardware.CreateFactory(adjustRedfish: (_, o) => o with { RequestTimeout = TimeSpan.FromSeconds(1.5), WriteRetries = 0, RetryDelay = TimeSpan.FromMilliseconds(50) }));
         var (node, bmc) = await AddRedfishNodeAsync(h, "power-hangs", new BmcEmulatorOptions { ImageFetch = ImageFetchMode.None });
         await using (bmc)
         {
-            bmc.AddFault(new RequestFault { Method = "POST", PathEndsWith = "ComputerSystem.Reset", BodyContains = "\"On\"", Status = 0, Delay = TimeSpan.FromSeconds(5) });
+            // 1.5 s: the requests before the power-on must still get through on a loaded machine.
+            bmc.AddFault(new RequestFault { Method = "POST", PathEndsWith = "ComputerSystem.Reset", BodyContains = "\"On\"", Status = 0, Delay = TimeSpan.FromSeconds(10) });
 
             var e = await Assert.ThrowsAsync<DeployException>(() => h.Deploy.DeployAsync(node.Name, new DeployRequest { BootIso = h.ServeBaseIso() }, null, CancellationToken.None));
 
-            Assert.Contains("no answer within 0.7 s", e.Message, StringComparison.Ordinal);
+            Assert.Contains("no answer within 1.5 s", e.Message, StringComparison.Ordinal);
             Assert.Contains(bmc.Requests, r => r.Path.EndsWith("VirtualMedia.InsertMedia", StringComparison.Ordinal) && r.Status is >= 200 and < 300);
             var stored = (await h.Store.GetNodeAsync(node.Name, CancellationToken.None))!;
             Assert.Equal(ProvisionStates.DeployFailed, stored.ProvisionState);
-            Assert.Contains("no answer within 0.7 s", stored.LastError, StringComparison.Ordinal);
+            Assert.Contains("no answer within 1.5 s", stored.LastError, StringComparison.Ordinal);
             Assert.Null(stored.Reservation);
             // The overlay is dropped with the failure: the URL the BMC holds answers 404 until a new deploy.
             Assert.Null(await h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None));

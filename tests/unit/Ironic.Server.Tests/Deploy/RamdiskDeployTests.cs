@@ -149,7 +149,9 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
         var url = _h.ServeBaseIso("slow.iso", new FileBehaviour { Delay = TimeSpan.FromMilliseconds(500) });
 
         var first = _h.Deploy.DeployAsync("vm-4", new DeployRequest { BootIso = url }, null, CancellationToken.None);
-        await Task.Delay(100);
+        // The second comes once the first holds the node (its download then takes 500 ms more).
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await _h.Store.GetNodeAsync("vm-4", CancellationToken.None))!.Reservation is null && !first.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(10);
         var second = await Assert.ThrowsAsync<DeployException>(() => _h.Deploy.DeployAsync("vm-4", new DeployRequest { BootIso = url }, null, CancellationToken.None));
         var done = await first;
 
@@ -407,10 +409,12 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
         var own = await h.AddNodeAsync("sweep-own");
         await h.Store.HeartbeatAsync(new Conductor("c-live", new Uri("http://127.0.0.1:9"), DateTimeOffset.UtcNow.AddMinutes(10)), CancellationToken.None);
         await h.Store.HeartbeatAsync(new Conductor("c-gone", new Uri("http://127.0.0.1:9"), DateTimeOffset.UtcNow.AddHours(-1)), CancellationToken.None);
+        // State first, then the reservation: the sweep, already running, must never find a
+        // reserved node whose state is not yet the one this test looks for afterwards.
         async Task Hold(Node n, string holder, string state)
         {
-            Assert.True(await h.Store.TryReserveAsync(n.Uuid, holder, CancellationToken.None));
             await h.Store.UpdateNodeAsync(n with { ProvisionState = state, TargetProvisionState = ProvisionStates.Active }, CancellationToken.None);
+            Assert.True(await h.Store.TryReserveAsync(n.Uuid, holder, CancellationToken.None));
         }
         await Hold(gone, DeadProcess, ProvisionStates.Deploying);
         await Hold(dead, "c-gone", ProvisionStates.Deleting);
