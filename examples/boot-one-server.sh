@@ -43,7 +43,8 @@ cat >"$WORK/ironic.conf" <<CONF
 [boot_server]
 images_directory = $(cd "$WORK" && pwd)/images
 CONF
-server=$(start_boot_server "$WORK/serve.log" --listen "$LISTEN" --name "${SERVER_NAME:-boot-one}" --config "$WORK/ironic.conf" --store "$WORK/ironic.db")
+start_boot_server "$WORK/serve.log" --listen "$LISTEN" --name "${SERVER_NAME:-boot-one}" --config "$WORK/ironic.conf" --store "$WORK/ironic.db"
+server=$BOOT_SERVER_PID
 trap 'kill "$server" 2>/dev/null || true' EXIT
 
 log "Insert it into the BMC's virtual CD, boot once from it, power on"

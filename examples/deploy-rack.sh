@@ -25,7 +25,8 @@ WORK=${WORK:-./deploy-rack}
 mkdir -p "$WORK"
 
 log "Boot server on $LISTEN (publishes each node's ISO; owns the nodes on the ring)"
-server=$(start_boot_server "$WORK/serve.log" --listen "$LISTEN" --name "${SERVER_NAME:-rack-boot}" --store "$STORE")
+start_boot_server "$WORK/serve.log" --listen "$LISTEN" --name "${SERVER_NAME:-rack-boot}" --store "$STORE"
+server=$BOOT_SERVER_PID
 trap 'kill "$server" 2>/dev/null || true' EXIT
 
 log "Enroll the nodes of $CSV"

@@ -19,16 +19,19 @@ wait_http() {
 }
 
 # start_boot_server LOG ARGS...: runs `ironic serve ARGS` in the background, waits for /healthz,
-# and prints its pid. The listen address must be in ARGS as --listen HOST:PORT.
+# and sets BOOT_SERVER_PID. The listen address must be in ARGS as --listen HOST:PORT.
+# Call it directly, not in $(...): the server must be a child of the runbook's own shell, so
+# that the runbook can `wait` for it and its `kill` reaches the server itself.
 start_boot_server() {
   local logfile=$1; shift
-  local listen="" prev=""
+  local listen="" prev="" a
   for a in "$@"; do [[ $prev == --listen ]] && listen=$a; prev=$a; done
   [[ -n $listen ]] || die "start_boot_server needs --listen HOST:PORT"
-  ironic serve "$@" >"$logfile" 2>&1 &
-  local pid=$!
+  # $IRONIC, not the ironic function: a backgrounded function is a subshell, and $! would be
+  # that subshell's pid, leaving the server running after the runbook kills it.
+  $IRONIC serve "$@" >"$logfile" 2>&1 &
+  BOOT_SERVER_PID=$!
   wait_http "http://$listen/healthz" 60 || { cat "$logfile" >&2; exit 1; }
-  echo "$pid"
 }
 
 # wait_image_fetched SERVER NODE [SECONDS]: until the boot server's status page shows that the

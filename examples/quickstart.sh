@@ -79,7 +79,8 @@ wait_http "$bmc/redfish/v1" 60 || { cat "$WORK/bmc.log" >&2; exit 1; }
 echo "BMC at $bmc"
 
 log "The boot server on $LISTEN (publishes node ISOs, answers /v1/boot, status page at /)"
-pids+=("$(start_boot_server "$WORK/serve.log" --listen "$LISTEN" --name quickstart --store "$IRONIC_STORE")")
+start_boot_server "$WORK/serve.log" --listen "$LISTEN" --name quickstart --store "$IRONIC_STORE"
+pids+=("$BOOT_SERVER_PID")
 
 log "Enroll $NODE (BMC credentials are stored encrypted)"
 ironic node show "$NODE" >/dev/null 2>&1 && ironic node delete "$NODE" >/dev/null

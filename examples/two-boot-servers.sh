@@ -28,9 +28,11 @@ export IRONIC_BOOT_SHARED_SECRET
 IRONIC_BOOT_SHARED_SECRET=$(head -n1 "$SECRET_FILE")
 
 log "Two boot servers on one inventory"
-a=$(start_boot_server "$WORK/boot-a.log" --listen "$LISTEN_A" --name "${NAME_A:-boot-a}" --store "$STORE")
+start_boot_server "$WORK/boot-a.log" --listen "$LISTEN_A" --name "${NAME_A:-boot-a}" --store "$STORE"
+a=$BOOT_SERVER_PID
 trap 'kill "$a" 2>/dev/null || true' EXIT
-b=$(start_boot_server "$WORK/boot-b.log" --listen "$LISTEN_B" --name "${NAME_B:-boot-b}" --store "$STORE")
+start_boot_server "$WORK/boot-b.log" --listen "$LISTEN_B" --name "${NAME_B:-boot-b}" --store "$STORE"
+b=$BOOT_SERVER_PID
 trap 'kill "$a" "$b" 2>/dev/null || true' EXIT
 ironic conductor list --store "$STORE"
 

@@ -26,12 +26,13 @@ export IRONIC_STORE="$work/default.db" IRONIC_SECRET_KEY_FILE="$work/secret.key"
 # The runbooks' default image cache (the user's data directory) is this run's own, not the home directory's.
 export XDG_DATA_HOME="$work/data"
 
-# start_bmc PROFILE: a standalone emulator; prints its URL.
+# start_bmc PROFILE: a standalone emulator; sets BMC_URL. Not for $(...): the emulator's pid
+# must reach this shell's pids, or cleanup would leave it running.
 start_bmc() {
   local port; port=$(free_port)
   $BMC_EMULATOR --listen "127.0.0.1:$port" --profile "$1" --username admin --password-file "$work/bmc.pw" >"$work/bmc-$port.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 1 120); do curl -fsS -o /dev/null "http://127.0.0.1:$port/redfish/v1" 2>/dev/null && { echo "http://127.0.0.1:$port"; return; }; sleep 0.5; done
+  for _ in $(seq 1 120); do curl -fsS -o /dev/null "http://127.0.0.1:$port/redfish/v1" 2>/dev/null && { BMC_URL=http://127.0.0.1:$port; return; }; sleep 0.5; done
   cat "$work/bmc-$port.log" >&2; fail "the BMC emulator did not start"
 }
 
@@ -54,7 +55,7 @@ print(next((s.get("image") or "" for s in slots if s.get("inserted")), ""))' "$i
 
 case $case_name in
 boot-one-server)
-  bmc=$(start_bmc ilo); port=$(free_port)
+  start_bmc ilo; bmc=$BMC_URL; port=$(free_port)
   BASE_ISO=$(test_iso) BMC=$bmc NODE=lab-n01 LISTEN=127.0.0.1:$port WORK=$work/run KEEP_SERVING=0 \
     PARAMS="marker=runbook1 console=ttyS0" bash "$root/examples/boot-one-server.sh" >"$work/out.log" 2>&1 || { cat "$work/out.log" >&2; fail "the runbook failed"; }
   image=$(vmedia_image "$bmc")
@@ -66,7 +67,7 @@ deploy-rack)
   base=$(test_iso); port=$(free_port)
   echo "name,bmc,mac,system" >"$work/rack.csv"
   profiles=(idrac ilo xcc)
-  for i in 1 2 3; do echo "rack9-n0$i,$(start_bmc "${profiles[$((i - 1))]}"),52:54:00:99:00:0$i," >>"$work/rack.csv"; done
+  for i in 1 2 3; do start_bmc "${profiles[$((i - 1))]}"; echo "rack9-n0$i,$BMC_URL,52:54:00:99:00:0$i," >>"$work/rack.csv"; done
   CSV=$work/rack.csv BOOT_ISO=$base LISTEN=127.0.0.1:$port STORE=$work/rack.db WORK=$work/run KEEP_SERVING=0 PARALLEL=2 \
     PARAMS="marker=rack9" bash "$root/examples/deploy-rack.sh" >"$work/out.log" 2>&1 || { cat "$work/out.log" >&2; fail "the runbook failed"; }
   for i in 1 2 3; do

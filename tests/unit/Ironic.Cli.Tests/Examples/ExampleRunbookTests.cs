@@ -31,9 +31,21 @@ public sealed class ExampleRunbookTests
         {
             start.Environment["MAKE_TEST_ISO"] = Path.GetFullPath(Path.Combine(Root, "..", "shared", "tools", "make-test-iso.sh"));
         }
-        var (exitCode, output) = await RunAsync(start, runbook);
-        Assert.True(exitCode == 0, $"examples/{runbook}.sh failed ({exitCode}):\n{output}");
-        Assert.Contains($"ok: {runbook}", output, StringComparison.Ordinal);
+        // The test ISOs stay in the shared cache while the script works under a TMPDIR of its own.
+        start.Environment["IRONIC_TEST_CACHE"] = Environment.GetEnvironmentVariable("IRONIC_TEST_CACHE") ?? Path.Combine(Path.GetTempPath(), "ironic-test-isos");
+        var tmp = Directory.CreateTempSubdirectory($"ironic-twin-{runbook}-");
+        try
+        {
+            start.Environment["TMPDIR"] = tmp.FullName;
+            var (exitCode, output) = await RunAsync(start, runbook);
+            Assert.True(exitCode == 0, $"examples/{runbook}.sh failed ({exitCode}):\n{output}");
+            Assert.Contains($"ok: {runbook}", output, StringComparison.Ordinal);
+            await AssertNothingLeftRunningAsync(start, runbook);
+        }
+        finally
+        {
+            tmp.Delete(recursive: true);
+        }
     }
 
     /// <summary>
@@ -59,6 +71,7 @@ public sealed class ExampleRunbookTests
             Assert.Contains("quickstart-n01: active", output, StringComparison.Ordinal);
             Assert.Matches(@"IRONIC-CMDLINE: .*ironic\.quickstart=test", output);
             Assert.Contains("ok: quickstart-n01 deployed", output, StringComparison.Ordinal);
+            await AssertNothingLeftRunningAsync(start, "quickstart");
         }
         finally
         {
@@ -66,8 +79,12 @@ public sealed class ExampleRunbookTests
         }
     }
 
+    /// <summary>Put in each script's environment, so that the processes it starts can be told apart.</summary>
+    private const string RunMarker = "IRONIC_EXAMPLE_RUN";
+
     private static async Task<(int ExitCode, string Output)> RunAsync(ProcessStartInfo start, string what)
     {
+        start.Environment[RunMarker] = Guid.NewGuid().ToString("N");
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -82,6 +99,48 @@ public sealed class ExampleRunbookTests
             throw new TimeoutException($"{what} ran for 10 minutes: {await stderr}");
         }
         return (process.ExitCode, (await stdout) + (await stderr));
+    }
+
+    /// <summary>
+    /// A runbook that ends must take its boot servers and emulators with it. Everything it
+    /// started inherited the marker <see cref="RunAsync"/> put in its environment; any such
+    /// process still running is killed and named in the failure.
+    /// </summary>
+    private static async Task AssertNothingLeftRunningAsync(ProcessStartInfo start, string what)
+    {
+        var marker = $"{RunMarker}={start.Environment[RunMarker]}";
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        List<(int Pid, string CommandLine)> left;
+        while (true)
+        {
+            left = ProcessesWith(marker);
+            if (left.Count == 0 || DateTime.UtcNow > deadline) break;
+            await Task.Delay(200);
+        }
+        foreach (var (pid, _) in left)
+        {
+            try { using var p = Process.GetProcessById(pid); p.Kill(entireProcessTree: true); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+        }
+        Assert.True(left.Count == 0, $"{what} left {left.Count} process(es) running:\n" + string.Join("\n", left.Select(l => $"{l.Pid}: {l.CommandLine}")));
+    }
+
+    private static List<(int Pid, string CommandLine)> ProcessesWith(string environmentEntry)
+    {
+        var found = new List<(int, string)>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId) continue;
+            try
+            {
+                if (!File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains(environmentEntry, StringComparer.Ordinal)) continue;
+                found.Add((pid, File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim()));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile, or not ours to read.
+            }
+        }
+        return found;
     }
 
     private static int FreePort()
