@@ -235,6 +235,10 @@ public sealed class BootServer : IAsyncDisposable
         _membership = new ConductorMembership(_store, self, Options.HeartbeatInterval, Options.HeartbeatTimeout, _logger, Options.HashPartitionExponent);
         _boot = new BootEndpoints(Options, BootConfig, _membership, _forwarder, _logger, NodeCalledBack, Activity);
         await _membership.StartAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var node in await _oneShot.ResumeAsync(self.InternalUrl, cancellationToken).ConfigureAwait(false))
+        {
+            _logger.LogInformation("One-shot: node {Node}'s ISO was read before this server restarted; it is ejected once no read has come for {Seconds} s.", node.Name, Options.OneShotSettleTime.TotalSeconds);
+        }
         // Deploy work a server does on its own until it stops: one-shot releases soon after the settle
         // time (often enough to follow it, rarely enough to cost nothing), stale reservations swept.
         var oneShotInterval = TimeSpan.FromTicks(Math.Clamp(Options.OneShotSettleTime.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(5).Ticks));

@@ -217,7 +217,9 @@ internal static class DeployCommand
 
     private static string? OneShotReleaseText(DeployStatus s) =>
         s.OneShotPendingSince is { } since
-            ? $"pending since {since.ToString("u", CultureInfo.InvariantCulture)}: the boot server ejects the ISO once the BMC has read it"
+            ? s.OneShotReadAt is { } read
+                ? $"pending since {since.ToString("u", CultureInfo.InvariantCulture)}, read by the BMC at {read.ToString("u", CultureInfo.InvariantCulture)}: the boot server ejects the ISO once the reads stop"
+                : $"pending since {since.ToString("u", CultureInfo.InvariantCulture)}: the boot server ejects the ISO once the BMC has read it"
             : s.OneShotReleasedAt is { } at ? $"released {at.ToString("u", CultureInfo.InvariantCulture)}: ejected, the node's ISO dropped" : null;
 
     private static Uri? ToUri(string? value) => string.IsNullOrWhiteSpace(value) ? null : ImageSource.Parse(value).Location;

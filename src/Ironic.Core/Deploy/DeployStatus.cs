@@ -18,6 +18,7 @@ public sealed record DeployStatus(
     string? KernelArguments,
     bool OneShot,
     DateTimeOffset? OneShotPendingSince,
+    DateTimeOffset? OneShotReadAt,
     DateTimeOffset? OneShotReleasedAt,
     DateTimeOffset UpdatedAt)
 {
@@ -42,6 +43,7 @@ public sealed record DeployStatus(
             info.GetValueOrDefault(IpxeScripts.KernelArgumentsKey),
             OneShotRelease.IsRequested(node),
             OneShotRelease.PendingSince(node),
+            OneShotRelease.ReadAt(node),
             OneShotRelease.ReleasedAt(node),
             node.UpdatedAt);
     }

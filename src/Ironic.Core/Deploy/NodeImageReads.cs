@@ -58,6 +58,27 @@ public sealed class NodeImageReads
         }
     }
 
+    /// <summary>Nodes that were served bytes (settled or not).</summary>
+    public IReadOnlyList<(Guid Node, NodeReadState State)> Served()
+    {
+        lock (_gate)
+        {
+            return _nodes.Where(p => p.Value.LastServed is not null).Select(p => (p.Key, p.Value)).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Counts the node as served at <paramref name="now"/> (its reads happened before this server
+    /// restarted), unless reads of it are already counted; true when it did.
+    /// </summary>
+    public bool Resume(Guid node, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            return _nodes.TryAdd(node, new NodeReadState(0, now, now));
+        }
+    }
+
     /// <summary>Starts the node's quiet period again (a failed release is retried after another settle time).</summary>
     public void Postpone(Guid node, DateTimeOffset now)
     {

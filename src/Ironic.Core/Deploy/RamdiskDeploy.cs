@@ -118,7 +118,11 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         {
             // One-shot: the machine has not read its ISO yet (a BMC reads it while the machine boots from it).
             // The boot server that serves it ejects it and drops the overlay once those reads are over.
-            info = new Dictionary<string, string>(info, StringComparer.Ordinal) { [OneShotRelease.PendingSinceKey] = OneShotRelease.Format(insertedAt) };
+            info = new Dictionary<string, string>(info, StringComparer.Ordinal)
+            {
+                [OneShotRelease.PendingSinceKey] = OneShotRelease.Format(insertedAt),
+                [OneShotRelease.ImageUrlKey] = url.AbsoluteUri,
+            };
             Report(progress, node, "one-shot: the boot server ejects the ISO and drops it once the BMC has read it", 95);
         }
         return await SaveAsync(node with { ProvisionState = ProvisionStates.Active, TargetProvisionState = null, PowerState = PowerStates.On, LastError = null, InstanceInfo = info }, cancellationToken).ConfigureAwait(false);
@@ -327,8 +331,7 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
     private static Dictionary<string, string> WithoutReleaseRecords(IReadOnlyDictionary<string, string> info)
     {
         var copy = new Dictionary<string, string>(info, StringComparer.Ordinal);
-        copy.Remove(OneShotRelease.PendingSinceKey);
-        copy.Remove(OneShotRelease.ReleasedAtKey);
+        foreach (var key in OneShotRelease.Keys) copy.Remove(key);
         return copy;
     }
 

@@ -16,8 +16,11 @@ internal sealed class DeployHarness : IAsyncDisposable
 {
     public const string Conductor = "c1";
 
-    private DeployHarness(string root, IInventoryStore store, ImageCache cache, TestFileServer files, BootServer server, NodeHardwareFactory hardware, RamdiskDeployOptions options)
+    private readonly BootServerOptions _serverOptions;
+
+    private DeployHarness(string root, IInventoryStore store, ImageCache cache, TestFileServer files, BootServer server, BootServerOptions serverOptions, NodeHardwareFactory hardware, RamdiskDeployOptions options)
     {
+        _serverOptions = serverOptions;
         Root = root;
         Store = store;
         Cache = cache;
@@ -31,7 +34,7 @@ internal sealed class DeployHarness : IAsyncDisposable
     public IInventoryStore Store { get; }
     public ImageCache Cache { get; }
     public TestFileServer Files { get; }
-    public BootServer Server { get; }
+    public BootServer Server { get; private set; }
     public NodeHardwareFactory Hardware { get; }
     public RamdiskDeploy Deploy { get; }
 
@@ -45,12 +48,27 @@ internal sealed class DeployHarness : IAsyncDisposable
         var cache = ImageCache.Open(new ImageCacheOptions { Directory = Path.Combine(root, "cache"), RetryDelay = TimeSpan.FromMilliseconds(20), MaxAttempts = 3 });
         var files = await TestFileServer.StartAsync();
         var serverOptions = new BootServerOptions { Listen = "127.0.0.1:0", Name = Conductor, HeartbeatInterval = TimeSpan.FromSeconds(1) };
+        if (server is not null) serverOptions = server(serverOptions);
         // The server drives the same (fake) machines as the deploys: it ejects one-shot ISOs.
-        var bootServer = BootServer.Create(server is null ? serverOptions : server(serverOptions), _ => { }, store, cache, hardware);
+        var bootServer = BootServer.Create(serverOptions, _ => { }, store, cache, hardware);
         await bootServer.StartAsync(CancellationToken.None);
         var options = new RamdiskDeployOptions { Conductor = Conductor, VirtualMediaKernelParameters = ["ironic_node={node_name}"], IpxeKernelParameters = ["ironic_node={node_name}"] };
         if (adjust is not null) options = adjust(options);
-        return new DeployHarness(root, store, cache, files, bootServer, hardware, options);
+        return new DeployHarness(root, store, cache, files, bootServer, serverOptions, hardware, options);
+    }
+
+    /// <summary>
+    /// Stops the boot server and starts it again on the same address, with what it remembered in
+    /// memory gone (as after a crash or an upgrade); <paramref name="adjust"/> changes its options.
+    /// </summary>
+    public async Task RestartServerAsync(Func<BootServerOptions, BootServerOptions>? adjust = null)
+    {
+        var port = Server.Address!.Port;
+        await Server.DisposeAsync();
+        var options = _serverOptions with { Listen = $"127.0.0.1:{port}" };
+        if (adjust is not null) options = adjust(options);
+        Server = BootServer.Create(options, _ => { }, Store, Cache, Hardware);
+        await Server.StartAsync(CancellationToken.None);
     }
 
     /// <summary>The bootable base ISO (make-test-iso.sh, GRUB in the tree and in efiboot.img), built once per machine.</summary>

@@ -127,6 +127,95 @@ public sealed class OneShotTests
         }
     }
 
+    /// <summary>
+    /// The boot server restarts after the BMC read the ISO but before the reads settled: the read
+    /// was written on the node, so the restarted server still ejects the ISO once no read comes.
+    /// </summary>
+    [Fact]
+    public async Task OneShot_AServerRestartedAfterTheBmcReadTheIso_StillReleasesIt()
+    {
+        // A settle time the first server never reaches in this test; it records the read within 5 s.
+        await using var h = await StartAsync(TimeSpan.FromSeconds(20));
+        var node = await h.AddNodeAsync("os-restart");
+        await h.Deploy.DeployAsync("os-restart", new DeployRequest { BootIso = h.ServeBaseIso(), OneShot = true }, null, CancellationToken.None);
+        var url = new Uri(h.Server.Address!, $"/v1/images/{node.Uuid:D}/boot.iso");
+        Assert.Equal(url, h.Fake(node).InsertedImage);
+        Assert.Equal(url, OneShotRelease.ImageUrl((await h.Store.GetNodeAsync("os-restart", CancellationToken.None))!));
+        using var http = new HttpClient();
+        await http.GetByteArrayAsync(url);
+
+        Assert.True(await EventuallyAsync(async () => OneShotRelease.ReadAt((await h.Store.GetNodeAsync("os-restart", CancellationToken.None))!) is not null, TimeSpan.FromSeconds(15)),
+            "the boot server did not record on the node that its ISO was read");
+        var read = (await h.Store.GetNodeAsync("os-restart", CancellationToken.None))!;
+        Assert.True(DeployStatus.FromNode(read).OneShotReleasePending);
+        Assert.NotNull(DeployStatus.FromNode(read).OneShotReadAt);
+        Assert.Null(read.Reservation);
+        Assert.NotNull(h.Fake(node).InsertedImage);
+
+        await h.RestartServerAsync(o => o with { OneShotSettleTime = TimeSpan.FromMilliseconds(500) });
+
+        Assert.True(await EventuallyAsync(async () => OneShotRelease.ReleasedAt((await h.Store.GetNodeAsync("os-restart", CancellationToken.None))!) is not null, TimeSpan.FromSeconds(15)),
+            "the restarted boot server did not release the ISO that was read before the restart");
+        var released = (await h.Store.GetNodeAsync("os-restart", CancellationToken.None))!;
+        Assert.Equal(ProvisionStates.Active, released.ProvisionState);
+        Assert.Null(released.Reservation);
+        Assert.Null(h.Fake(node).InsertedImage);
+        Assert.Null(await h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(url)).StatusCode);
+    }
+
+    /// <summary>
+    /// Restarted before the BMC read anything, the server has nothing to go on: the ISO stays
+    /// (the machine may not have booted yet), and the first read after the restart starts the usual release.
+    /// </summary>
+    [Fact]
+    public async Task OneShot_AServerRestartedBeforeAnyRead_KeepsTheIso_UntilItIsRead()
+    {
+        await using var h = await StartAsync(TimeSpan.FromSeconds(20));
+        var node = await h.AddNodeAsync("os-unread-restart");
+        await h.Deploy.DeployAsync("os-unread-restart", new DeployRequest { BootIso = h.ServeBaseIso(), OneShot = true }, null, CancellationToken.None);
+        await h.RestartServerAsync(o => o with { OneShotSettleTime = TimeSpan.FromMilliseconds(300) });
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var kept = (await h.Store.GetNodeAsync("os-unread-restart", CancellationToken.None))!;
+        Assert.True(DeployStatus.FromNode(kept).OneShotReleasePending);
+        Assert.Null(DeployStatus.FromNode(kept).OneShotReadAt);
+        Assert.NotNull(h.Fake(node).InsertedImage);
+
+        using var http = new HttpClient();
+        await http.GetByteArrayAsync(h.Fake(node).InsertedImage!);
+        Assert.True(await EventuallyAsync(async () => OneShotRelease.ReleasedAt((await h.Store.GetNodeAsync("os-unread-restart", CancellationToken.None))!) is not null, TimeSpan.FromSeconds(15)),
+            "the ISO read after the restart was not released");
+        Assert.Null(h.Fake(node).InsertedImage);
+    }
+
+    /// <summary>Only the server the BMC reads the ISO from resumes the release: another server's address on the node is left to that server.</summary>
+    [Fact]
+    public async Task Resume_TakesOnlyNodesWhoseIsoThisServerServes_AndThatWereRead()
+    {
+        await using var h = await StartAsync(TimeSpan.FromSeconds(20));
+        var since = DateTimeOffset.UtcNow.AddMinutes(-5);
+        async Task<Node> Pending(string name, string url, DateTimeOffset? readAt)
+        {
+            var n = await h.AddNodeAsync(name);
+            var info = new Dictionary<string, string> { [OneShotRelease.PendingSinceKey] = OneShotRelease.Format(since), [OneShotRelease.ImageUrlKey] = url };
+            if (readAt is { } at) info[OneShotRelease.ReadAtKey] = OneShotRelease.Format(at);
+            return await h.Store.UpdateNodeAsync(n with { ProvisionState = ProvisionStates.Active, InstanceInfo = info }, CancellationToken.None);
+        }
+        var mine = await Pending("r-mine", "http://10.0.0.5:6385/v1/images/a/boot.iso", since.AddMinutes(1));
+        await Pending("r-other", "http://10.0.0.6:6385/v1/images/b/boot.iso", since.AddMinutes(1));
+        await Pending("r-unread", "http://10.0.0.5:6385/v1/images/c/boot.iso", null);
+        await Pending("r-earlier-read", "http://10.0.0.5:6385/v1/images/d/boot.iso", since.AddMinutes(-1));
+        var reads = new NodeImageReads();
+        var releaser = new OneShotReleaser(h.Store, h.Cache, h.Hardware, reads, "c-resume", TimeSpan.FromSeconds(20));
+
+        var resumed = await releaser.ResumeAsync(new Uri("http://10.0.0.5:6385"), CancellationToken.None);
+
+        Assert.Equal(["r-mine"], resumed.Select(n => n.Name));
+        Assert.NotNull(reads.Get(mine.Uuid));
+        Assert.Single(reads.Served());
+    }
+
     [Fact]
     public async Task WithoutOneShot_TheIsoStaysAfterItWasRead()
     {
