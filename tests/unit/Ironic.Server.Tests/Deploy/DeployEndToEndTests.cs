@@ -14,14 +14,17 @@ public sealed class DeployEndToEndTests
     internal static async Task<(Node Node, BmcEmulator Bmc)> AddRedfishNodeAsync(DeployHarness h, string name, BmcEmulatorOptions? options = null)
     {
         var bmc = await BmcEmulator.StartAsync(options ?? new BmcEmulatorOptions(), CancellationToken.None);
-        var node = await h.AddNodeAsync(name, "redfish", new Dictionary<string, string>
-        {
-            [DriverInfoKeys.RedfishAddress] = bmc.Address.ToString(),
-            [DriverInfoKeys.RedfishUsername] = "admin",
-            [DriverInfoKeys.RedfishPassword] = "password",
-        });
+        var node = await h.AddNodeAsync(name, "redfish", RedfishDriverInfo(bmc));
         return (node, bmc);
     }
+
+    /// <summary>driver_info that points a redfish node at <paramref name="bmc"/> (the emulator's default account).</summary>
+    internal static Dictionary<string, string> RedfishDriverInfo(BmcEmulator bmc) => new()
+    {
+        [DriverInfoKeys.RedfishAddress] = bmc.Address.ToString(),
+        [DriverInfoKeys.RedfishUsername] = "admin",
+        [DriverInfoKeys.RedfishPassword] = "password",
+    };
 
     private static string Sha256Hex(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
 

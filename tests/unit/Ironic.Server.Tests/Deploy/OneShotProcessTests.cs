@@ -86,17 +86,7 @@ public sealed class OneShotProcessTests : IAsyncLifetime
         await using var files = await Core.Tests.Deploy.TestFileServer.StartAsync();
         var baseIso = files.Add("base.iso", await File.ReadAllBytesAsync(DeployHarness.BaseIso));
         await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions(), CancellationToken.None);
-        var node = await _store.CreateNodeAsync(new Node
-        {
-            Name = "crash-1",
-            Driver = "redfish",
-            DriverInfo = new Dictionary<string, string>
-            {
-                [DriverInfoKeys.RedfishAddress] = bmc.Address.ToString(),
-                [DriverInfoKeys.RedfishUsername] = "admin",
-                [DriverInfoKeys.RedfishPassword] = "password",
-            },
-        }, CancellationToken.None);
+        var node = await _store.CreateNodeAsync(new Node { Name = "crash-1", Driver = "redfish", DriverInfo = DeployEndToEndTests.RedfishDriverInfo(bmc) }, CancellationToken.None);
         var port = FreePort();
         // A settle time the first server does not reach here; it writes the read on the node within 5 s.
         var first = await ServeAsync(port, TimeSpan.FromSeconds(30));
