@@ -22,14 +22,7 @@ public static class IronicConfigFile
         string? Get(string section, string key) => conf.Get(section, key);
 
         if (Get("DEFAULT", "host") is { } host) options = options with { Name = host };
-        if (Get("DEFAULT", "hash_partition_exponent") is { } exponent)
-        {
-            if (!int.TryParse(exponent, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value > HashRing.MaxPartitionExponent)
-            {
-                throw new FormatException($"{source}: [DEFAULT]hash_partition_exponent = '{exponent}' must be a whole number from 0 to {HashRing.MaxPartitionExponent} (Ironic's default is {HashRing.DefaultPartitionExponent}); use the value your Ironic conductors use.");
-            }
-            options = options with { HashPartitionExponent = value };
-        }
+        if (conf.HashPartitionExponent() is { } exponent) options = options with { HashPartitionExponent = exponent };
 
         var hostIp = Get("api", "host_ip");
         var port = Get("api", "port");

@@ -31,7 +31,7 @@ internal static class DeployCommand
 
     private static Option<string?> ConfigOption() => new("--config")
     {
-        Description = "The boot server's ironic.conf (default: $IRONIC_CONFIG): [deploy]image_cache_directory and image_cache_size, [redfish]kernel_append_params (virtual media), [pxe]kernel_append_params (iPXE), [database]connection.",
+        Description = "The boot server's ironic.conf (default: $IRONIC_CONFIG): [deploy]image_cache_directory and image_cache_size, [redfish]kernel_append_params (virtual media), [pxe]kernel_append_params (iPXE), [database]connection, [deploy]external_http_url (the ISO's address for the BMC), [conductor]heartbeat_timeout, [DEFAULT]hash_partition_exponent.",
     };
 
     /// <summary>

@@ -111,6 +111,20 @@ public sealed class IronicConf
         return size << shift;
     }
 
+    /// <summary>[DEFAULT]hash_partition_exponent: 2^N points per conductor on the hash ring; null when absent.</summary>
+    public int? HashPartitionExponent() => Get("DEFAULT", "hash_partition_exponent") is { } exponent
+        ? int.TryParse(exponent, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= Boot.HashRing.MaxPartitionExponent
+            ? value
+            : throw new FormatException($"{Source}: [DEFAULT]hash_partition_exponent = '{exponent}' must be a whole number from 0 to {Boot.HashRing.MaxPartitionExponent} (Ironic's default is {Boot.HashRing.DefaultPartitionExponent}); use the value your Ironic conductors use.")
+        : null;
+
+    /// <summary>An absolute http or https URL.</summary>
+    public Uri? HttpUrl(string section, string key) => Get(section, key) is { } value
+        ? Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
+            ? url
+            : throw new FormatException($"{Source}: [{section}]{key} = '{value}' is not an http:// or https:// URL; write one like http://10.0.0.5:6385.")
+        : null;
+
     /// <summary>A path, relative to the file's directory when it is not absolute.</summary>
     public string? PathOf(string section, string key) => Get(section, key) is { } value ? Path.Combine(BaseDirectory, value) : null;
 

@@ -34,13 +34,11 @@ public sealed class DeploySession : IAsyncDisposable
             var cacheOptions = new ImageCacheOptions { Directory = imageCacheDirectory ?? configuration.ImageCacheDirectory ?? ImageCacheOptions.DefaultDirectory };
             if (configuration.ImageCacheMaxBytes is { } quota) cacheOptions = cacheOptions with { MaxBytes = quota };
             cache = ImageCache.Open(cacheOptions, http, disposeHttp: true);
-            var options = new RamdiskDeployOptions
+            var options = configuration.Apply(new RamdiskDeployOptions
             {
                 Conductor = RamdiskDeployOptions.ProcessHolder(),
                 PollInterval = pollInterval ?? TimeSpan.FromMilliseconds(500),
-                VirtualMediaKernelParameters = configuration.VirtualMediaKernelParameters,
-                IpxeKernelParameters = configuration.IpxeKernelParameters,
-            };
+            });
             return new DeploySession(inventory, cache, new RamdiskDeploy(inventory, cache, DeployHardware.CreateFactory(), options));
         }
         catch

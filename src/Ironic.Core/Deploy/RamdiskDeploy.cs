@@ -286,7 +286,7 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         var root = options.ImageRootUrl;
         if (root is null)
         {
-            var ring = await ConductorRing.LoadAsync(store, options.HeartbeatTimeout, cancellationToken).ConfigureAwait(false);
+            var ring = await ConductorRing.LoadAsync(store, options.HeartbeatTimeout, cancellationToken, partitionExponent: options.HashPartitionExponent).ConfigureAwait(false);
             var owner = ring.GetOwner(node) ?? throw new DeployException(DeployFailure.NoImageServer,
                 $"No boot server is running for node {node.Name}'s conductor group '{node.ConductorGroup}' to publish its ISO. Start one on the same inventory ('ironic serve' or Start-IronicBootServer) and deploy again.");
             root = owner.InternalUrl;

@@ -24,6 +24,9 @@ public sealed record RamdiskDeployOptions
     /// <summary>A conductor whose heartbeat is older than this is dead (its ring membership, its reservations).</summary>
     public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The boot servers' [DEFAULT]hash_partition_exponent, so that the deploy picks the node's owner (its ISO's server) as they do.</summary>
+    public int HashPartitionExponent { get; init; } = Boot.HashRing.DefaultPartitionExponent;
+
     /// <summary>How long a deploy waits for a reservation another deploy holds before it gives up.</summary>
     public TimeSpan ReservationWait { get; init; } = TimeSpan.Zero;
 

@@ -202,6 +202,31 @@ public sealed class DeployCommandTests : IAsyncLifetime
         Assert.True(wait.Code == 0, wait.Error);
     }
 
+    /// <summary>
+    /// [deploy]external_http_url: the BMC is given the ISO under that address (here the boot
+    /// server by another name, "localhost"), not the owning server's conductor URL, and fetches it.
+    /// </summary>
+    [Fact]
+    public async Task Start_WithExternalHttpUrl_GivesTheBmcTheIsoUnderThatAddress()
+    {
+        await using var world = await StartVirtualMediaWorldAsync();
+        var external = new Uri($"http://localhost:{world.Server.Address!.Port}/");
+        var config = Path.Combine(_root, "ironic.conf");
+        await File.WriteAllTextAsync(config, $"""
+            [database]
+            connection = sqlite:///{Path.GetFileName(Db)}
+            [deploy]
+            image_cache_directory = {Path.GetFileName(CacheDir)}
+            external_http_url = {external}
+            """);
+
+        var (code, _, error) = await RunWithoutStoreAsync("deploy", "start", "bmc1", "--boot-iso", world.BaseIso.ToString(), "--config", config);
+
+        Assert.True(code == 0, error);
+        Assert.Equal(new Uri(external, $"/v1/images/{world.Node:D}/boot.iso").ToString(), world.Bmc.State.CdSlot.Image);
+        await world.FetchedIsoAsync(_root);
+    }
+
     [Fact]
     public async Task Start_WithConfig_AppliesTheImageCacheQuota()
     {

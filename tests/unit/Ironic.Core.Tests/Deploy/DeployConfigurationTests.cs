@@ -43,6 +43,46 @@ public sealed class DeployConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void From_ReadsWhatPicksTheIsosUrl_AndApplyPutsItIntoTheDeploysOptions()
+    {
+        var path = Write("""
+            [DEFAULT]
+            hash_partition_exponent = 3
+            [conductor]
+            heartbeat_timeout = 15
+            [deploy]
+            external_http_url = http://boot.example:8080/
+            """);
+
+        var configuration = DeployConfiguration.Load(path);
+        var options = configuration.Apply(new RamdiskDeployOptions { Conductor = "x", VirtualMediaKernelParameters = ["kept=1"] });
+        var untouched = DeployConfiguration.None.Apply(new RamdiskDeployOptions { Conductor = "x" });
+
+        Assert.Equal(new Uri("http://boot.example:8080/"), options.ImageRootUrl);
+        Assert.Equal(TimeSpan.FromSeconds(15), options.HeartbeatTimeout);
+        Assert.Equal(3, options.HashPartitionExponent);
+        Assert.Equal(["kept=1"], options.VirtualMediaKernelParameters);
+        Assert.Null(untouched.ImageRootUrl);
+        Assert.Equal(TimeSpan.FromSeconds(60), untouched.HeartbeatTimeout);
+        Assert.Equal(5, untouched.HashPartitionExponent);
+    }
+
+    [Theory]
+    [InlineData("[deploy]\nexternal_http_url = boot.example:8080\n", "[deploy]external_http_url = 'boot.example:8080' is not an http:// or https:// URL")]
+    [InlineData("[deploy]\nexternal_http_url = ftp://boot.example/\n", "[deploy]external_http_url = 'ftp://boot.example/' is not an http:// or https:// URL")]
+    [InlineData("[DEFAULT]\nhash_partition_exponent = 40\n", "[DEFAULT]hash_partition_exponent = '40' must be a whole number from 0 to")]
+    [InlineData("[conductor]\nheartbeat_timeout = soon\n", "[conductor]heartbeat_timeout = 'soon' must be a number of seconds")]
+    public void BadValues_AreRefused_NamingFileAndOption(string text, string message)
+    {
+        var path = Write(text);
+
+        var e = Assert.Throws<FormatException>(() => DeployConfiguration.Load(path));
+
+        Assert.StartsWith(path + ": ", e.Message, StringComparison.Ordinal);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_WithoutAPath_ReadsIronicConfig_AndWithoutEitherUsesTheDefaults()
     {
         var path = Write("[deploy]\nimage_cache_size = 5M\n");

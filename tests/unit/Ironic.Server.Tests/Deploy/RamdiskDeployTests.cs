@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Ironic.Core.Boot;
 using Ironic.Core.Deploy;
 using Ironic.Core.Hardware;
 using Ironic.Core.Inventory;
@@ -383,6 +384,34 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
         Assert.Null(after.Reservation);
         var recovered = Assert.Single(steps, s => s.StartsWith("recovered from " + DeadProcess, StringComparison.Ordinal));
         Assert.Contains($"(pid {int.MaxValue - 7} on {Environment.MachineName.ToLowerInvariant()}) ended during the deploy; c1 released its reservation", recovered, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The BMC gets the URL of the node's owner as the boot servers compute it: with their
+    /// [DEFAULT]hash_partition_exponent, not Ironic's default, when the two pick different owners.
+    /// </summary>
+    [Fact]
+    public async Task TheIsosUrl_NamesTheOwnerOnTheRingOfTheConfiguredExponent()
+    {
+        foreach (var name in new[] { "ring-a", "ring-b", "ring-c" })
+        {
+            await _h.Store.HeartbeatAsync(new Conductor(name, new Uri($"http://{name}.test:6385"), DateTimeOffset.UtcNow.AddMinutes(10)), CancellationToken.None);
+        }
+        var conductors = await _h.Store.ListConductorsAsync(CancellationToken.None);
+        var withThree = ConductorRing.Build(conductors, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1), partitionExponent: 3);
+        var withFive = ConductorRing.Build(conductors, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
+        Node? node = null;
+        for (var i = 0; i < 200 && node is null; i++)
+        {
+            var candidate = await _h.AddNodeAsync($"ring-node-{i}");
+            if (withThree.GetOwner(candidate)!.Name != withFive.GetOwner(candidate)!.Name) node = candidate;
+        }
+        Assert.NotNull(node);
+        var deploy = new RamdiskDeploy(_h.Store, _h.Cache, _h.Hardware, new RamdiskDeployOptions { Conductor = "ring-test", HashPartitionExponent = 3 });
+
+        var url = await deploy.ImageUrlAsync(node, CancellationToken.None);
+
+        Assert.Equal(new Uri(withThree.GetOwner(node)!.InternalUrl, $"/v1/images/{node.Uuid:D}/boot.iso"), url);
     }
 
     [Fact]
