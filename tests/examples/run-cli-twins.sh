@@ -68,8 +68,16 @@ deploy-rack)
   echo "name,bmc,mac,system" >"$work/rack.csv"
   profiles=(idrac ilo xcc)
   for i in 1 2 3; do start_bmc "${profiles[$((i - 1))]}"; echo "rack9-n0$i,$BMC_URL,52:54:00:99:00:0$i," >>"$work/rack.csv"; done
-  CSV=$work/rack.csv BOOT_ISO=$base LISTEN=127.0.0.1:$port STORE=$work/rack.db WORK=$work/run KEEP_SERVING=0 PARALLEL=2 \
+  # The base over HTTP, with a request log: the three deploy commands run at once, as separate
+  # processes on one image cache, and must download it once between them.
+  mkdir -p "$work/http"; cp "$base" "$work/http/base.iso"; hp=$(free_port)
+  python3 -m http.server "$hp" --bind 127.0.0.1 --directory "$work/http" >"$work/http.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 60); do curl -fsS -o /dev/null "http://127.0.0.1:$hp/" 2>/dev/null && break; sleep 0.5; done
+  CSV=$work/rack.csv BOOT_ISO=http://127.0.0.1:$hp/base.iso LISTEN=127.0.0.1:$port STORE=$work/rack.db WORK=$work/run KEEP_SERVING=0 PARALLEL=3 \
     PARAMS="marker=rack9" bash "$root/examples/deploy-rack.sh" >"$work/out.log" 2>&1 || { cat "$work/out.log" >&2; fail "the runbook failed"; }
+  gets=$(grep -c '"GET /base.iso HTTP/1.1" 200' "$work/http.log" || true)
+  [[ $gets == 1 ]] || { cat "$work/http.log" >&2; fail "the base ISO was downloaded $gets times by three deploys sharing one image cache"; }
   for i in 1 2 3; do
     $IRONIC deploy show "rack9-n0$i" --store "$work/rack.db" --json | grep -q '"provision_state": "active"' || fail "rack9-n0$i is not active"
     bmc=$(grep "^rack9-n0$i," "$work/rack.csv" | cut -d, -f2)

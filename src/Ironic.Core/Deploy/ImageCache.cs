@@ -32,6 +32,7 @@ public sealed class ImageCache : IDisposable
     private readonly string _urls;
     private readonly string _refs;
     private readonly string _tmp;
+    private readonly string _locks;
     private long _downloads;
 
     private ImageCache(ImageCacheOptions options, HttpClient http, bool ownsHttp)
@@ -43,6 +44,7 @@ public sealed class ImageCache : IDisposable
         _urls = Path.Combine(options.Directory, "urls");
         _refs = Path.Combine(options.Directory, "refs");
         _tmp = Path.Combine(options.Directory, "tmp");
+        _locks = Path.Combine(options.Directory, "locks");
     }
 
     public ImageCacheOptions Options { get; }
@@ -58,7 +60,7 @@ public sealed class ImageCache : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var cache = new ImageCache(options, http ?? CreateHttpClient(), http is null || disposeHttp);
-        foreach (var dir in new[] { cache._blobs, cache._urls, cache._refs, cache._tmp }) Directory.CreateDirectory(dir);
+        foreach (var dir in new[] { cache._blobs, cache._urls, cache._refs, cache._tmp, cache._locks }) Directory.CreateDirectory(dir);
         foreach (var leftover in Directory.EnumerateFiles(cache._tmp)) RemoveIfAbandoned(leftover);
         return cache;
     }
@@ -238,10 +240,16 @@ public sealed class ImageCache : IDisposable
     {
         await Task.Yield(); // never run the download on the first caller's stack
         var cancellationToken = _disposing.Token;
-        Interlocked.Increment(ref _downloads);
         var tmp = Path.Combine(_tmp, Guid.NewGuid().ToString("n") + ".part");
+        FileStream? sourceLock = null;
         try
         {
+            // One download per source across the processes sharing this directory as well (the
+            // parallel `ironic deploy start` of a rack runbook, a boot server): whoever holds the
+            // source's lock downloads; the others wait, then find the image indexed.
+            sourceLock = await LockSourceAsync(source, cancellationToken).ConfigureAwait(false);
+            if (await TryGetIndexedAsync(source, cancellationToken).ConfigureAwait(false) is { } cachedMeanwhile) return cachedMeanwhile;
+            Interlocked.Increment(ref _downloads);
             var (sha256, length, digests) = source.IsFile
                 ? await CopyFileAsync(source, tmp, cancellationToken).ConfigureAwait(false)
                 : await DownloadHttpAsync(source, tmp, cancellationToken).ConfigureAwait(false);
@@ -267,9 +275,36 @@ public sealed class ImageCache : IDisposable
         finally
         {
             TryDelete(tmp);
+            sourceLock?.Dispose();
             _inFlight.TryRemove(source.Key, out _);
         }
     }
+
+    /// <summary>
+    /// The source's lock file under locks/, held open with an exclusive lock (flock on Unix) until
+    /// disposed; waits while another process holds it. The system drops the lock of a process that
+    /// dies, so a crashed download never blocks the next one.
+    /// </summary>
+    private async Task<FileStream> LockSourceAsync(ImageSource source, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(_locks, Path.GetFileName(UrlPath(source.Key)) + ".lock");
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+            }
+            catch (IOException e) when (IsHeldByAnother(e))
+            {
+                await Task.Delay(SourceLockPollInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static readonly TimeSpan SourceLockPollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The file is locked by another open: EWOULDBLOCK on Linux (11) and macOS (35), a sharing or lock violation on Windows.</summary>
+    private static bool IsHeldByAnother(IOException e) => e.HResult is 11 or 35 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
 
     /// <summary>Fails early when the image alone, or with every referenced image, cannot fit the quota.</summary>
     private void EnsureRoom(ImageSource source, long length, string? keep)

@@ -53,6 +53,51 @@ public sealed class ImageCacheTests : IAsyncLifetime
         Assert.Empty(LeftoverTempFiles());
     }
 
+    /// <summary>
+    /// Two caches on one directory, as two processes have them (parallel `ironic deploy start`,
+    /// a boot server): the source's lock file makes one download; the other waits and finds it.
+    /// </summary>
+    [Fact]
+    public async Task Get_TwoCachesOnOneDirectory_ShareOneDownload_ThroughTheSourcesLockFile()
+    {
+        var content = RandomBytes(2_000_000, 3);
+        var url = _server.Add("two.iso", content, new FileBehaviour { Delay = TimeSpan.FromMilliseconds(500) });
+        using var first = OpenCache();
+        using var second = OpenCache();
+
+        var results = await Task.WhenAll(
+            Task.Run(() => first.GetAsync(new ImageSource(url), "node-a", CancellationToken.None)),
+            Task.Run(() => second.GetAsync(new ImageSource(url), "node-b", CancellationToken.None)));
+
+        Assert.Equal(1, _server.Requests("two.iso"));
+        Assert.Equal(1, first.DownloadCount + second.DownloadCount);
+        Assert.All(results, r => Assert.Equal(Sha256(content), r.Sha256));
+        Assert.Single(first.Images());
+        Assert.Equal(2, first.References().Count);
+    }
+
+    /// <summary>While another holds the source's lock nothing is downloaded; once it lets go (or its process dies, which drops the lock), the get downloads.</summary>
+    [Fact]
+    public async Task Get_WaitsWhileAnotherHoldsTheSourcesLock_ThenDownloads()
+    {
+        var content = RandomBytes(100_000, 4);
+        var url = _server.Add("held.iso", content);
+        using var cache = OpenCache();
+        // Another "process" holds the source's lock: the get waits for it.
+        var key = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(new ImageSource(url).Key))).ToLowerInvariant();
+        var holder = new FileStream(Path.Combine(_dir, "locks", key + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        var get = cache.GetAsync(new ImageSource(url), null, CancellationToken.None);
+        await Task.Delay(500);
+        Assert.False(get.IsCompleted);
+        Assert.Equal(0, _server.Requests("held.iso"));
+
+        await holder.DisposeAsync();
+        var image = await get.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(Sha256(content), image.Sha256);
+        Assert.Equal(1, _server.Requests("held.iso"));
+    }
+
     [Fact]
     public async Task Get_FiftyConcurrentCallersForOneUrl_ShareExactlyOneDownload()
     {
