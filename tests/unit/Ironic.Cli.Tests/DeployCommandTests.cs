@@ -164,6 +164,20 @@ public sealed class DeployCommandTests : IAsyncLifetime
         Assert.Equal(await File.ReadAllTextAsync(beside), await File.ReadAllTextAsync(Osirrox(fetched, "/EFI/BOOT/node.txt", _root)));
     }
 
+    /// <summary>The ironic.conf of the world's boot server (its inventory and image cache), with <paramref name="more"/> after "[deploy]".</summary>
+    private async Task<string> WriteServersConfigAsync(string more)
+    {
+        var config = Path.Combine(_root, "ironic.conf");
+        await File.WriteAllTextAsync(config, $"""
+            [database]
+            connection = sqlite:///{Path.GetFileName(Db)}
+            [deploy]
+            image_cache_directory = {Path.GetFileName(CacheDir)}
+
+            """ + more);
+        return config;
+    }
+
     /// <summary>
     /// `--config` with the boot server's ironic.conf: the inventory ([database]connection), the image
     /// cache ([deploy]image_cache_directory) and the default kernel parameters of virtual media
@@ -173,14 +187,9 @@ public sealed class DeployCommandTests : IAsyncLifetime
     public async Task Start_WithConfig_UsesTheServersInventoryCacheAndKernelParameters()
     {
         await using var world = await StartVirtualMediaWorldAsync();
-        var config = Path.Combine(_root, "ironic.conf");
-        await File.WriteAllTextAsync(config, $"""
-            [database]
-            connection = sqlite:///{Path.GetFileName(Db)}
-            [deploy]
-            image_cache_directory = {Path.GetFileName(CacheDir)}
+        var config = await WriteServersConfigAsync("""
             [redfish]
-            kernel_append_params = from_ironic_conf=1 ironic_node={"{node_name}"}
+            kernel_append_params = from_ironic_conf=1 ironic_node={node_name}
             [pxe]
             kernel_append_params = only_for_ipxe=1
             """);
@@ -211,14 +220,7 @@ public sealed class DeployCommandTests : IAsyncLifetime
     {
         await using var world = await StartVirtualMediaWorldAsync();
         var external = new Uri($"http://localhost:{world.Server.Address!.Port}/");
-        var config = Path.Combine(_root, "ironic.conf");
-        await File.WriteAllTextAsync(config, $"""
-            [database]
-            connection = sqlite:///{Path.GetFileName(Db)}
-            [deploy]
-            image_cache_directory = {Path.GetFileName(CacheDir)}
-            external_http_url = {external}
-            """);
+        var config = await WriteServersConfigAsync($"external_http_url = {external}\n");
 
         var (code, _, error) = await RunWithoutStoreAsync("deploy", "start", "bmc1", "--boot-iso", world.BaseIso.ToString(), "--config", config);
 
