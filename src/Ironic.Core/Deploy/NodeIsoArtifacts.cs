@@ -75,6 +75,15 @@ public static class NodeIsoArtifacts
         await store.PutArtifactAsync(nodeUuid, DeltaArtifact, delta.ToBytes(), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Drops the node's overlay: its stored artifacts, and its reference to the cached base (which may then be evicted).</summary>
+    public static async Task DropAsync(IInventoryStore store, ImageCache cache, Guid nodeUuid, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(cache);
+        await store.DeleteArtifactsAsync(nodeUuid, cancellationToken).ConfigureAwait(false);
+        await cache.RemoveReferenceAsync(nodeUuid.ToString("D"), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The node's stored overlay, or null when it has none.</summary>
     public static async Task<(IsoDelta Delta, OverlayBase Base, string ETag)?> LoadAsync(IInventoryStore store, Guid nodeUuid, CancellationToken cancellationToken)
     {

@@ -31,11 +31,15 @@ public static class OneShotRelease
     /// <summary>The keys a new deploy or an undeploy clears.</summary>
     public static readonly IReadOnlyList<string> Keys = [PendingSinceKey, ReleasedAtKey, ImageUrlKey, ReadAtKey];
 
-    /// <summary>Whether instance_info one_shot asks for it: true, 1, yes or on (any case); anything else is false.</summary>
+    /// <summary>
+    /// Whether instance_info one_shot asks for it, read as Ironic reads its booleans: true, 1, yes
+    /// or on (any case, spaces ignored); anything else, and no value, is false.
+    /// </summary>
     public static bool IsRequested(Node node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        return OneShotFlag.Parse(node.InstanceInfo.GetValueOrDefault(DeployRequest.OneShotKey));
+        return node.InstanceInfo.GetValueOrDefault(DeployRequest.OneShotKey) is { } value
+            && value.Trim().ToLowerInvariant() is "true" or "1" or "yes" or "on";
     }
 
     public static DateTimeOffset? PendingSince(Node node) => Time(node, PendingSinceKey);
@@ -62,16 +66,6 @@ public static class OneShotRelease
             ? at
             : null;
     }
-}
-
-/// <summary>
-/// Parses Ironic's boolean instance_info values (one_shot): true, 1, yes, on (any case, spaces
-/// ignored) are true; anything else, and no value, is false. The deploy and its status share it.
-/// </summary>
-public static class OneShotFlag
-{
-    public static bool Parse(string? value) =>
-        value is not null && value.Trim().ToLowerInvariant() is "true" or "1" or "yes" or "on";
 }
 
 /// <summary>What one release attempt did: the node after it, or why it failed (it is tried again).</summary>
@@ -201,17 +195,11 @@ public sealed class OneShotReleaser(IInventoryStore store, ImageCache cache, Nod
             }
             try
             {
-                var machine = hardware.Create(node);
-                try
+                await using (var machine = new HardwareLease(hardware.Create(node)))
                 {
-                    await machine.EjectVirtualMediaAsync(cancellationToken).ConfigureAwait(false);
+                    await machine.Hardware.EjectVirtualMediaAsync(cancellationToken).ConfigureAwait(false);
                 }
-                finally
-                {
-                    if (machine is IAsyncDisposable disposable) await disposable.DisposeAsync().ConfigureAwait(false);
-                }
-                await store.DeleteArtifactsAsync(node.Uuid, cancellationToken).ConfigureAwait(false);
-                await cache.RemoveReferenceAsync(node.Uuid.ToString("D"), cancellationToken).ConfigureAwait(false);
+                await NodeIsoArtifacts.DropAsync(store, cache, node.Uuid, cancellationToken).ConfigureAwait(false);
                 var info = new Dictionary<string, string>(node.InstanceInfo, StringComparer.Ordinal);
                 info.Remove(OneShotRelease.PendingSinceKey);
                 info[OneShotRelease.ReleasedAtKey] = OneShotRelease.Format(DateTimeOffset.UtcNow);

@@ -220,7 +220,7 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
                     }
                 }
                 Report(progress, node, "dropping the node's ISO overlay", 80);
-                await DropOverlayAsync(node, cancellationToken).ConfigureAwait(false);
+                await NodeIsoArtifacts.DropAsync(store, cache, node.Uuid, cancellationToken).ConfigureAwait(false);
                 node = await SaveAsync(node with
                 {
                     ProvisionState = ProvisionStates.Available,
@@ -265,16 +265,10 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         provisionState is ProvisionStates.Active or ProvisionStates.DeployFailed or ProvisionStates.Available or ProvisionStates.Error
             or ProvisionStates.Enroll or ProvisionStates.Manageable;
 
-    private async Task DropOverlayAsync(Node node, CancellationToken cancellationToken)
-    {
-        await store.DeleteArtifactsAsync(node.Uuid, cancellationToken).ConfigureAwait(false);
-        await cache.RemoveReferenceAsync(node.Uuid.ToString("D"), cancellationToken).ConfigureAwait(false);
-    }
-
     private async Task<Node> FailAsync(Node node, string message)
     {
         // Nothing of a failed deploy is published: the overlay and the base reference go.
-        try { await DropOverlayAsync(node, CancellationToken.None).ConfigureAwait(false); }
+        try { await NodeIsoArtifacts.DropAsync(store, cache, node.Uuid, CancellationToken.None).ConfigureAwait(false); }
         catch (Exception e) when (e is IOException or InvalidOperationException) { message += $" (cleaning up also failed: {e.Message})"; }
         return await SaveAsync(node with { ProvisionState = ProvisionStates.DeployFailed, TargetProvisionState = null, LastError = message }, CancellationToken.None).ConfigureAwait(false);
     }
@@ -349,12 +343,4 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
 
     private static void Report(IProgress<DeployProgress>? progress, Node node, string step, int percent) =>
         progress?.Report(new DeployProgress(node.Uuid, node.Name, node.ProvisionState, step, percent));
-
-    /// <summary>Disposes hardware that holds a session (Redfish logs out) when the deploy is done with it.</summary>
-    private sealed class HardwareLease(INodeHardware hardware) : IAsyncDisposable
-    {
-        public INodeHardware Hardware { get; } = hardware;
-
-        public ValueTask DisposeAsync() => Hardware is IAsyncDisposable d ? d.DisposeAsync() : ValueTask.CompletedTask;
-    }
 }

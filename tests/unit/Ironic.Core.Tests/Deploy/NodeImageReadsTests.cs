@@ -1,4 +1,5 @@
 using Ironic.Core.Deploy;
+using Ironic.Core.Inventory;
 
 namespace Ironic.Core.Tests.Deploy;
 
@@ -77,5 +78,10 @@ public class NodeImageReadsTests
     [InlineData("no", false)]
     [InlineData("", false)]
     [InlineData(null, false)]
-    public void OneShotFlag_ReadsIronicsBooleans(string? value, bool expected) => Assert.Equal(expected, OneShotFlag.Parse(value));
+    public void OneShotIsRequested_ReadsIronicsBooleans(string? value, bool expected) =>
+        Assert.Equal(expected, OneShotRelease.IsRequested(new Node
+        {
+            Name = "n",
+            InstanceInfo = value is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [DeployRequest.OneShotKey] = value },
+        }));
 }
