@@ -1,5 +1,4 @@
 using System.Globalization;
-using Ironic.Core.Boot;
 using Ironic.Core.Configuration;
 using Ironic.Core.Deploy;
 using Ironic.Core.Inventory;
@@ -37,14 +36,7 @@ public static class IronicConfigFile
         var boot = options.BootConfig;
         if (conf.Bool("api", "restrict_boot_config") is { } restrict) boot = boot with { RestrictBootConfig = restrict };
         if (conf.Bool("pxe", "ipxe_use_boot_config_api") is { } use) boot = boot with { UseBootConfigApi = use };
-        if (Get("pxe", "ipxe_config_api_root_url") is { } root)
-        {
-            if (!Uri.TryCreate(root, UriKind.Absolute, out var rootUrl) || (rootUrl.Scheme != Uri.UriSchemeHttp && rootUrl.Scheme != Uri.UriSchemeHttps))
-            {
-                throw new FormatException($"{source}: [pxe]ipxe_config_api_root_url '{root}' is not an http(s) URL; write it like http://10.0.0.1:6385.");
-            }
-            boot = boot with { ApiRootUrl = rootUrl };
-        }
+        if (conf.HttpUrl("pxe", "ipxe_config_api_root_url") is { } rootUrl) boot = boot with { ApiRootUrl = rootUrl };
         options = options with { BootConfig = boot };
 
         if (conf.Seconds("conductor", "heartbeat_interval") is { } interval) options = options with { HeartbeatInterval = interval };
@@ -100,6 +92,4 @@ public static class IronicConfigFile
         }
     }
 
-    /// <summary>Ironic's SQLAlchemy URL to a store (see <see cref="IronicConf.DatabaseConnection"/>).</summary>
-    public static StoreLocation DatabaseConnection(string connection, string baseDirectory) => IronicConf.DatabaseConnection(connection, baseDirectory);
 }

@@ -122,7 +122,7 @@ public sealed class IronicConf
     public Uri? HttpUrl(string section, string key) => Get(section, key) is { } value
         ? Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
             ? url
-            : throw new FormatException($"{Source}: [{section}]{key} = '{value}' is not an http:// or https:// URL; write one like http://10.0.0.5:6385.")
+            : throw new FormatException($"{Source}: [{section}]{key} = '{value}' is not an http(s) URL; write it like http://10.0.0.5:6385.")
         : null;
 
     /// <summary>A path, relative to the file's directory when it is not absolute.</summary>

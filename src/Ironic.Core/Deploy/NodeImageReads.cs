@@ -7,7 +7,7 @@ namespace Ironic.Core.Deploy;
 public readonly record struct NodeReadState(int InFlight, DateTimeOffset LastActivity, DateTimeOffset? LastServed);
 
 /// <summary>
-/// The GETs of node ISOs (<c>/v1/images/&lt;node&gt;/boot.iso</c>) a boot server is serving and
+/// The GETs of one-shot deploys' node ISOs (<c>/v1/images/&lt;node&gt;/boot.iso</c>) a boot server is serving and
 /// has served, per node, in memory: the one-shot release (<see cref="OneShotReleaser"/>) waits
 /// for a node's reads to start and then to stop. Thread-safe; one entry per node that was read
 /// lately, dropped once the releaser has no more use for it.

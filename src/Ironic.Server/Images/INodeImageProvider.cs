@@ -21,7 +21,7 @@ public interface INodeImageProvider
 /// </summary>
 public sealed record NodeImage(Stream Content, long Length, string ETag, DateTimeOffset LastModified, string ContentType = "application/octet-stream") : IAsyncDisposable
 {
-    /// <summary>A deployed node's ISO: the node whose reads the server counts (the one-shot release waits for them).</summary>
+    /// <summary>A one-shot deploy's ISO: the node whose reads the server counts (the one-shot release waits for them).</summary>
     public Guid? DeployedNode { get; init; }
 
     public ValueTask DisposeAsync() => Content.DisposeAsync();

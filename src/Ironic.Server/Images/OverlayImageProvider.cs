@@ -45,7 +45,12 @@ public sealed class OverlayImageProvider(IInventoryStore store, ImageCache cache
         {
             var composed = IsoOverlay.Open(baseStream, delta, leaveOpen: false);
             var etag = "\"" + overlay.ETag.Trim('"')[..16] + baseImage.Sha256[..16] + "\"";
-            return new NodeImage(composed, composed.Length, etag, found.UpdatedAt, ImageNames.ContentTypeOf(file)) { DeployedNode = found.Uuid };
+            // Reads are counted only for a one-shot deploy's ISO (instance_info one_shot is set when
+            // that deploy starts, before the BMC can read): nothing else waits for them.
+            return new NodeImage(composed, composed.Length, etag, found.UpdatedAt, ImageNames.ContentTypeOf(file))
+            {
+                DeployedNode = OneShotRelease.IsRequested(found) ? found.Uuid : null,
+            };
         }
         catch (IsoFormatException e)
         {

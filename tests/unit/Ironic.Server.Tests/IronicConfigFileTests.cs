@@ -1,3 +1,4 @@
+using Ironic.Core.Configuration;
 using Ironic.Core.Inventory;
 
 namespace Ironic.Server.Tests;
@@ -74,8 +75,8 @@ public class IronicConfigFileTests
     [Fact]
     public void SqliteConnection_IsRelativeToTheConfigFile()
     {
-        var abs = IronicConfigFile.DatabaseConnection("sqlite:////var/lib/ironic/ironic.db", "/etc/ironic");
-        var rel = IronicConfigFile.DatabaseConnection("sqlite:///ironic.db", "/etc/ironic");
+        var abs = IronicConf.DatabaseConnection("sqlite:////var/lib/ironic/ironic.db", "/etc/ironic");
+        var rel = IronicConf.DatabaseConnection("sqlite:///ironic.db", "/etc/ironic");
         Assert.Equal("/var/lib/ironic/ironic.db", abs.Value);
         Assert.Equal("/etc/ironic/ironic.db", rel.Value);
     }

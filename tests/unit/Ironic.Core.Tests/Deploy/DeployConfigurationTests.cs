@@ -68,8 +68,8 @@ public sealed class DeployConfigurationTests : IDisposable
     }
 
     [Theory]
-    [InlineData("[deploy]\nexternal_http_url = boot.example:8080\n", "[deploy]external_http_url = 'boot.example:8080' is not an http:// or https:// URL")]
-    [InlineData("[deploy]\nexternal_http_url = ftp://boot.example/\n", "[deploy]external_http_url = 'ftp://boot.example/' is not an http:// or https:// URL")]
+    [InlineData("[deploy]\nexternal_http_url = boot.example:8080\n", "[deploy]external_http_url = 'boot.example:8080' is not an http(s) URL")]
+    [InlineData("[deploy]\nexternal_http_url = ftp://boot.example/\n", "[deploy]external_http_url = 'ftp://boot.example/' is not an http(s) URL")]
     [InlineData("[DEFAULT]\nhash_partition_exponent = 40\n", "[DEFAULT]hash_partition_exponent = '40' must be a whole number from 0 to")]
     [InlineData("[conductor]\nheartbeat_timeout = soon\n", "[conductor]heartbeat_timeout = 'soon' must be a number of seconds")]
     public void BadValues_AreRefused_NamingFileAndOption(string text, string message)
