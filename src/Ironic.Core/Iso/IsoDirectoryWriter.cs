@@ -287,15 +287,19 @@ internal sealed class IsoDirectoryWriter(IsoEditor editor)
         return r;
     }
 
+    /// <summary>A name as ISO 9660 spells it: upper case, A-Z 0-9 and '_', split at the last dot into stem and extension (a directory has none).</summary>
+    internal static (string Stem, string Extension) MangledName(string name, bool isDirectory)
+    {
+        var upper = new string(name.ToUpperInvariant().Select(c => c is >= 'A' and <= 'Z' or >= '0' and <= '9' or '_' or '.' ? c : '_').ToArray());
+        var dot = upper.LastIndexOf('.');
+        return isDirectory || dot < 0 ? (upper.Replace('.', '_'), "") : (upper[..dot].Replace('.', '_'), upper[(dot + 1)..]);
+    }
+
     private string UniqueIsoName(Directory parent, string name, bool isDirectory)
     {
         // Long names only where the tree already has them (levels 2-3); 8.3 is valid everywhere.
         var longNames = parent.Records.Skip(2).Any(r => Encoding.ASCII.GetString(Identifier(r)).Split(';')[0].Split('.')[0].Length > 8);
-        var upper = new string(name.ToUpperInvariant().Select(c => c is >= 'A' and <= 'Z' or >= '0' and <= '9' or '_' or '.' ? c : '_').ToArray());
-        string stem, ext;
-        var dot = upper.LastIndexOf('.');
-        if (isDirectory || dot < 0) { stem = upper.Replace('.', '_'); ext = ""; }
-        else { stem = upper[..dot].Replace('.', '_'); ext = upper[(dot + 1)..]; }
+        var (stem, ext) = MangledName(name, isDirectory);
         var stemMax = longNames ? 30 - Math.Min(ext.Length, 3) - 1 : 8;
         const int extMax = 3;
         stem = Truncate(stem.Length == 0 ? "_" : stem, stemMax);

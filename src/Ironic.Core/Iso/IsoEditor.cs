@@ -172,8 +172,7 @@ public sealed class IsoEditor
     /// </summary>
     private List<UdfFile> UdfEntriesOf(IsoEntry entry, List<IsoEntry> same)
     {
-        if (!_image.HasUdf) return [];
-        var udf = _image.Udf!;
+        if (_image.Udf is not { } udf) return [];
         if (udf.Unsupported is { } why)
         {
             throw new IsoFormatException($"Cannot change '{entry.Path}': the image carries a UDF file system next to ISO 9660 (a UDF bridge) that this engine cannot update ({why}), so UDF readers would still see the old content. Rebuild the base without UDF, or as a plain UDF 1.02-2.01 bridge (genisoimage -udf, oscdimg -u1).");

@@ -31,7 +31,7 @@ internal static class IsoTreeMatch
         var prefix = path + "/";
         foreach (var below in image.EntriesOf(volume).Where(e => !e.IsDirectory && e.Size > 0 && e.Path.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(e => Depth(e.Path)))
         {
-            var twins = image.EntriesOf(other).Where(e => !e.IsDirectory && e.Size > 0 && e.FirstSector == below.FirstSector).Take(2).ToList();
+            var twins = image.EntriesAt(below.FirstSector).Where(e => ReferenceEquals(e.Volume, other) && e.Size > 0).Take(2).ToList();
             if (twins.Count != 1) continue; // shared content (hard links, deduplicated files) says nothing about the place
             var twin = twins[0].Path;
             for (var up = Depth(below.Path) - Depth(path); up > 0; up--) twin = ParentOf(twin);
@@ -66,14 +66,11 @@ internal static class IsoTreeMatch
         return scored[0].Entry;
     }
 
-    /// <summary>A name as ISO 9660 would spell it: upper case, A-Z 0-9 and '_', split into stem and extension.</summary>
+    /// <summary>A name as ISO 9660 would spell it, without its ";1" version: see <see cref="IsoDirectoryWriter.MangledName"/>.</summary>
     private static (string Stem, string Extension) Mangled(string name)
     {
         var semi = name.IndexOf(';', StringComparison.Ordinal);
-        if (semi >= 0) name = name[..semi];
-        var upper = new string(name.ToUpperInvariant().Select(c => c is >= 'A' and <= 'Z' or >= '0' and <= '9' or '.' ? c : '_').ToArray());
-        var dot = upper.LastIndexOf('.');
-        return dot < 0 ? (upper, "") : (upper[..dot].Replace('.', '_'), upper[(dot + 1)..]);
+        return IsoDirectoryWriter.MangledName(semi >= 0 ? name[..semi] : name, isDirectory: false);
     }
 
     private static int CommonPrefix(string a, string b)
