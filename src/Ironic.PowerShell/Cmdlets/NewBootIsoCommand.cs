@@ -62,9 +62,7 @@ public sealed class NewBootIsoCommand : AsyncPSCmdlet
             basePath = ParameterSetName == LiteralPathSet ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(LiteralPath) : ResolveOne(Path);
             outFile = OutFile is { Length: > 0 } ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile) : null;
             deltaFile = DeltaFile is { Length: > 0 } ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(DeltaFile) : null;
-            files = (InjectFile ?? []).Cast<DictionaryEntry>()
-                .Select(e => new KeyValuePair<string, string>(e.Key?.ToString() ?? "", SessionState.Path.GetUnresolvedProviderPathFromPSPath(e.Value?.ToString() ?? "")))
-                .ToList();
+            files = InjectFileTable.Resolve(InjectFile, SessionState);
             if (outFile is null && deltaFile is null)
             {
                 throw new ArgumentException("Give -OutFile (the whole ISO), -DeltaFile (only the delta), or both.");

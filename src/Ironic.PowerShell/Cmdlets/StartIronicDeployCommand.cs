@@ -63,9 +63,7 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
         {
             // Local paths resolve on the pipeline thread, before the first await.
             configuration = LoadConfiguration();
-            var files = (InjectFile ?? []).Cast<DictionaryEntry>()
-                .Select(e => new KeyValuePair<string, string>(e.Key?.ToString() ?? "", SessionState.Path.GetUnresolvedProviderPathFromPSPath(e.Value?.ToString() ?? "")))
-                .ToList();
+            var files = InjectFileTable.Resolve(InjectFile, SessionState);
             request = new DeployRequest
             {
                 BootIso = BootIso is null ? null : ImageSource.Parse(BootIso).Location,
