@@ -101,7 +101,7 @@ public sealed class OneShotProcessTests : IAsyncLifetime
             using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(1));
             var download = await bmc.State.WaitForDownloadAsync(bmc.State.CdSlot.Path, wait.Token);
             Assert.Equal(ImageDownloadStatus.Completed, download.Status);
-            Assert.True(await EventuallyAsync(async () => OneShotRelease.ReadAt(await NodeAsync("crash-1")) is not null, TimeSpan.FromSeconds(20)),
+            Assert.True(await EventuallyAsync(async () => await NodeAsync("crash-1") is { Reservation: null } n && OneShotRelease.ReadAt(n) is not null, TimeSpan.FromSeconds(20)),
                 "the first server did not write on the node that the BMC read its ISO");
         }
         finally
@@ -115,7 +115,8 @@ public sealed class OneShotProcessTests : IAsyncLifetime
 
         await using var second = await ServeAsync(port, TimeSpan.FromSeconds(1));
 
-        Assert.True(await EventuallyAsync(async () => OneShotRelease.ReleasedAt(await NodeAsync("crash-1")) is not null, TimeSpan.FromSeconds(30)),
+        // Released means written on the node and the reservation dropped; the write comes first.
+        Assert.True(await EventuallyAsync(async () => await NodeAsync("crash-1") is { Reservation: null } n && OneShotRelease.ReleasedAt(n) is not null, TimeSpan.FromSeconds(30)),
             $"the restarted server did not release the ISO; its log:\n{second.LogTail}");
         var released = await NodeAsync("crash-1");
         Assert.Equal(ProvisionStates.Active, released.ProvisionState);

@@ -52,7 +52,8 @@ public sealed class OneShotTests
         var read = await http.GetByteArrayAsync(url);
         Assert.Equal(await h.ComposedIsoAsync(node.Uuid), read);
 
-        Assert.True(await EventuallyAsync(async () => (await h.Store.GetNodeAsync("os-fake", CancellationToken.None))!.InstanceInfo.ContainsKey(OneShotRelease.ReleasedAtKey), TimeSpan.FromSeconds(15)),
+        // Released means written on the node and the reservation dropped; the write comes first.
+        Assert.True(await EventuallyAsync(async () => await h.Store.GetNodeAsync("os-fake", CancellationToken.None) is { Reservation: null } n && n.InstanceInfo.ContainsKey(OneShotRelease.ReleasedAtKey), TimeSpan.FromSeconds(15)),
             "the boot server did not release the one-shot ISO after its reads settled");
         var released = (await h.Store.GetNodeAsync("os-fake", CancellationToken.None))!;
         Assert.Equal(ProvisionStates.Active, released.ProvisionState);
@@ -81,8 +82,10 @@ public sealed class OneShotTests
 
             using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(1));
             var download = await bmc.State.WaitForDownloadAsync(bmc.State.CdSlot.Path, wait.Token);
+            // Done means the release is written and the node's reservation dropped (the write comes first).
             Assert.True(await EventuallyAsync(async () => !bmc.State.CdSlot.Inserted
-                && await h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None) is null, TimeSpan.FromSeconds(30)),
+                && await h.Store.GetArtifactAsync(node.Uuid, NodeIsoArtifacts.DeltaArtifact, CancellationToken.None) is null
+                && await h.Store.GetNodeAsync(node.Name, CancellationToken.None) is { Reservation: null } n && OneShotRelease.ReleasedAt(n) is not null, TimeSpan.FromSeconds(30)),
                 "the slot was not emptied or the overlay not dropped after the BMC's reads");
 
             // The BMC had the whole ISO before the eject: an eject during the download would read Cancelled.
@@ -144,7 +147,7 @@ public sealed class OneShotTests
         using var http = new HttpClient();
         await http.GetByteArrayAsync(url);
 
-        Assert.True(await EventuallyAsync(async () => OneShotRelease.ReadAt((await h.Store.GetNodeAsync("os-restart", CancellationToken.None))!) is not null, TimeSpan.FromSeconds(15)),
+        Assert.True(await EventuallyAsync(async () => await h.Store.GetNodeAsync("os-restart", CancellationToken.None) is { Reservation: null } n && OneShotRelease.ReadAt(n) is not null, TimeSpan.FromSeconds(15)),
             "the boot server did not record on the node that its ISO was read");
         var read = (await h.Store.GetNodeAsync("os-restart", CancellationToken.None))!;
         Assert.True(DeployStatus.FromNode(read).OneShotReleasePending);
@@ -154,7 +157,7 @@ public sealed class OneShotTests
 
         await h.RestartServerAsync(o => o with { OneShotSettleTime = TimeSpan.FromMilliseconds(500) });
 
-        Assert.True(await EventuallyAsync(async () => OneShotRelease.ReleasedAt((await h.Store.GetNodeAsync("os-restart", CancellationToken.None))!) is not null, TimeSpan.FromSeconds(15)),
+        Assert.True(await EventuallyAsync(async () => await h.Store.GetNodeAsync("os-restart", CancellationToken.None) is { Reservation: null } n && OneShotRelease.ReleasedAt(n) is not null, TimeSpan.FromSeconds(15)),
             "the restarted boot server did not release the ISO that was read before the restart");
         var released = (await h.Store.GetNodeAsync("os-restart", CancellationToken.None))!;
         Assert.Equal(ProvisionStates.Active, released.ProvisionState);
