@@ -53,14 +53,14 @@ public sealed class IsoDelta
     /// <summary>Bytes carried by the patches (what the delta costs to store, roughly).</summary>
     public long PayloadBytes => Patches.Sum(p => (long)p.Bytes.Length);
 
-    /// <summary>Checks that <paramref name="image"/> is the base this delta was made from.</summary>
-    public void EnsureBase(IsoImage image)
+    /// <summary>Checks that an image of <paramref name="length"/> bytes with <paramref name="fingerprint"/> (<see cref="IsoImage.Fingerprint"/>) is the base this delta was made from.</summary>
+    public void EnsureBase(long length, string fingerprint)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        if (image.Length != BaseLength || !string.Equals(image.Fingerprint, BaseFingerprint, StringComparison.Ordinal))
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        if (length != BaseLength || !string.Equals(fingerprint, BaseFingerprint, StringComparison.Ordinal))
         {
             throw new IsoFormatException(string.Create(CultureInfo.InvariantCulture,
-                $"This delta was made from a base of {BaseLength} bytes with fingerprint {BaseFingerprint[..16]}…, but the given image is {image.Length} bytes with fingerprint {image.Fingerprint[..16]}…: apply it to the ISO it was made from."));
+                $"This delta was made from a base of {BaseLength} bytes with fingerprint {BaseFingerprint[..16]}…, but the given image is {length} bytes with fingerprint {fingerprint[..16]}…: apply it to the ISO it was made from."));
         }
     }
 

@@ -52,14 +52,19 @@ public sealed class IsoImage
     /// <summary>Parses an image. Throws <see cref="IsoFormatException"/> for anything malformed or hostile.</summary>
     public static IsoImage Open(Stream stream)
     {
+        var image = new IsoImage(SourceOf(stream));
+        image.Parse();
+        return image;
+    }
+
+    private static IsoSource SourceOf(Stream stream)
+    {
         ArgumentNullException.ThrowIfNull(stream);
         if (!stream.CanSeek || !stream.CanRead)
         {
             throw new ArgumentException("The ISO stream must be readable and seekable (open the file, not a pipe).", nameof(stream));
         }
-        var image = new IsoImage(new IsoSource(stream));
-        image.Parse();
-        return image;
+        return new IsoSource(stream);
     }
 
     /// <summary>Files and directories of one tree.</summary>
@@ -106,7 +111,35 @@ public sealed class IsoImage
         return p;
     }
 
+    /// <summary>
+    /// Reads only what identifies an image as a delta's base: its system area and volume
+    /// descriptors (a few sectors), not its trees, whose cost grows with the number of files. What
+    /// serving base + delta needs on every request; the trees were read, and checked, when the
+    /// delta was made. Returns the <see cref="Fingerprint"/>; throws <see cref="IsoFormatException"/>
+    /// for an image without valid descriptors.
+    /// </summary>
+    public static string ReadFingerprint(Stream stream)
+    {
+        var image = new IsoImage(SourceOf(stream));
+        image.ParseDescriptors();
+        return image.Fingerprint;
+    }
+
     private void Parse()
+    {
+        var catalogSector = ParseDescriptors();
+        var visited = new HashSet<long>();
+        foreach (var volume in Volumes)
+        {
+            visited.Clear();
+            ReadTree(volume, visited);
+        }
+        if (HasUdf) Udf = UdfVolume.Read(_source, MaxEntries - _entries.Count);
+        if (catalogSector is { } cat) ElTorito = ReadElTorito(cat);
+    }
+
+    /// <summary>The hybrid tables, both descriptor sets and the fingerprint; returns the El Torito catalog's sector.</summary>
+    private long? ParseDescriptors()
     {
         if (_source.Length < (FirstDescriptorSector + 2) * IsoSource.SectorSize)
         {
@@ -134,16 +167,8 @@ public sealed class IsoImage
         }
         Volumes = volumes;
         DescriptorSectors = descriptorSectors;
-
-        var visited = new HashSet<long>();
-        foreach (var volume in volumes)
-        {
-            visited.Clear();
-            ReadTree(volume, visited);
-        }
-        if (HasUdf) Udf = UdfVolume.Read(_source, MaxEntries - _entries.Count);
-        if (catalogSector is { } cat) ElTorito = ReadElTorito(cat);
         Fingerprint = ComputeFingerprint(descriptorSectors);
+        return catalogSector;
     }
 
     private long? ReadDescriptorSet(long baseSector, List<IsoVolumeDescriptor> volumes, List<long> descriptorSectors, bool required)

@@ -22,12 +22,17 @@ public sealed class IsoOverlay : Stream
         _starts = delta.Patches.Select(p => p.Offset).ToArray();
     }
 
-    /// <summary>Opens the composed image after checking that <paramref name="baseStream"/> is the delta's base.</summary>
+    /// <summary>
+    /// Opens the composed image after checking that <paramref name="baseStream"/> is the delta's
+    /// base (its length and descriptors: a few sector reads, whatever the number of files, since
+    /// the boot server opens one of these per HTTP range request).
+    /// </summary>
     public static IsoOverlay Open(Stream baseStream, IsoDelta delta, bool leaveOpen = true)
     {
         ArgumentNullException.ThrowIfNull(baseStream);
         ArgumentNullException.ThrowIfNull(delta);
-        delta.EnsureBase(IsoImage.Open(baseStream));
+        var fingerprint = IsoImage.ReadFingerprint(baseStream);
+        delta.EnsureBase(baseStream.Length, fingerprint);
         return new IsoOverlay(baseStream, delta, !leaveOpen);
     }
 
