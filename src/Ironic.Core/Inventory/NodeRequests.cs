@@ -1,3 +1,5 @@
+using Ironic.Core.Redfish;
+
 namespace Ironic.Core.Inventory;
 
 /// <summary>
@@ -161,9 +163,8 @@ public static class NodeRequestRules
     /// <summary>An absolute http(s) URL; a bare host or host:port becomes https://host (Redfish's default, as in Ironic).</summary>
     public static string NormalizeBmcAddress(string address)
     {
-        var text = address.Trim();
-        if (!text.Contains("://", StringComparison.Ordinal)) text = "https://" + text;
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
+        // One reading of BMC addresses for what is stored and what is connected to.
+        if (!RedfishNodeTarget.TryParseBmcAddress(address, out var uri))
         {
             throw new ArgumentException($"'{address}' is not a BMC address. Give https://host[:port] (or http:// for an emulator).", nameof(address));
         }

@@ -299,7 +299,7 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
             // request never left: a second try changes nothing but the BMC's session list, where
             // an orphan from a lost answer times out on its own.
             var response = await SendWithRetriesAsync(HttpMethod.Post, sessionsPath, credentials, null, authentication: null,
-                e => IsRetryable(e is RedfishUnreachableException ? HttpMethod.Get : HttpMethod.Post, e), cancellationToken).ConfigureAwait(false);
+                e => IsRetryable(HttpMethod.Post, e, resendAfterLostAnswer: true), cancellationToken).ConfigureAwait(false);
             if (response.IsSuccess && response.SessionToken is { Length: > 0 } token)
             {
                 lock (_tokensSeen) _tokensSeen.Add(token);
@@ -395,7 +395,11 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
         }
     }
 
-    private static bool IsRetryable(HttpMethod method, RedfishException e)
+    /// <param name="resendAfterLostAnswer">
+    /// The write may be sent again after any connection error, even one that may have reached the
+    /// BMC (creating a session: a duplicate only adds a session that times out).
+    /// </param>
+    private static bool IsRetryable(HttpMethod method, RedfishException e, bool resendAfterLostAnswer = false)
     {
         var isRead = method == HttpMethod.Get || method == HttpMethod.Head;
         if (e is RedfishUnreachableException u)
@@ -403,7 +407,7 @@ public sealed class RedfishClient : IAsyncDisposable, IDisposable
             // A certificate the client refuses stays refused; otherwise a read can always be
             // repeated, a write only when it never reached the BMC.
             if (u.InnerException is AuthenticationException or HttpRequestException { InnerException: AuthenticationException }) return false;
-            return isRead || u.InnerException is HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } };
+            return isRead || resendAfterLostAnswer || u.InnerException is HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } };
         }
         if (e.StatusCode is not { } status) return false;
         if (isRead) return (int)status >= 500 && status != HttpStatusCode.NotImplemented;

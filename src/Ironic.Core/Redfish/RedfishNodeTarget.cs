@@ -58,7 +58,7 @@ public sealed record RedfishNodeTarget(Uri BmcAddress, string? SystemId, string?
         if (string.IsNullOrWhiteSpace(text)) return false;
         text = text.Trim();
         if (!text.Contains("://", StringComparison.Ordinal)) text = "https://" + text;
-        return Uri.TryCreate(text, UriKind.Absolute, out address) && address.Scheme is "http" or "https";
+        return Uri.TryCreate(text, UriKind.Absolute, out address) && address.Scheme is "http" or "https" && address.Host.Length > 0;
     }
 
     /// <summary>The CA bundle named by redfish_verify_ca, when it names a file.</summary>
