@@ -75,48 +75,35 @@ internal sealed class BmcConnection
                 ? "Say which BMC: --bmc https://host[:port] (with --username and --password-file), or --node NAME of the inventory."
                 : "Give --bmc or --node, not both: a node names its own BMC.");
         }
+        var credentialsGiven = result.GetValue(Username) is not null || result.GetValue(PasswordFile) is not null;
         var username = result.GetValue(Username) ?? Environment.GetEnvironmentVariable(UsernameVariable);
         var password = await InventoryCommandSupport.ReadPasswordAsync(result.GetValue(PasswordFile)?.FullName, cancellationToken).ConfigureAwait(false);
-        var system = result.GetValue(System);
-        var verifyTls = !result.GetValue(Insecure);
-        var caBundle = result.GetValue(CaBundle)?.FullName;
-        Uri? bmc;
+        RedfishNodeTarget target;
         if (nodeName is not null)
         {
             await using var inventory = await InventoryCommandSupport.OpenStoreAsync(result, Store, cancellationToken).ConfigureAwait(false);
             var node = await inventory.GetNodeAsync(nodeName, cancellationToken).ConfigureAwait(false)
                 ?? throw NodeNotFoundException.ForNode(nodeName);
-            var target = RedfishNodeTarget.FromNode(node);
-            bmc = target.BmcAddress;
-            system ??= target.SystemId;
-            // The node's own credentials, unless the command line gives others.
-            if (result.GetValue(Username) is null && result.GetValue(PasswordFile) is null) (username, password) = (target.Username, target.Password);
-            verifyTls &= target.VerifyTls;
-            caBundle ??= RedfishNodeTarget.CaBundleOf(node);
+            target = RedfishNodeTarget.FromNode(node);
         }
-        else if (!RedfishNodeTarget.TryParseBmcAddress(bmcText, out bmc))
+        else if (RedfishNodeTarget.TryParseBmcAddress(bmcText, out var bmc))
+        {
+            target = new RedfishNodeTarget(bmc, null, null, null, VerifyTls: true);
+            credentialsGiven = true;
+        }
+        else
         {
             throw new ArgumentException($"--bmc '{bmcText}' is not a URL; give it as https://host[:port].");
         }
-        if (password is not null && username is null)
+        // A node's own credentials, unless the command line gives others.
+        target = target.WithOverrides(result.GetValue(System), credentialsGiven, username, password, result.GetValue(Insecure), result.GetValue(CaBundle)?.FullName);
+        if (target.Password is not null && target.Username is null)
         {
             throw new ArgumentException($"A BMC password was given but no user: pass --username or set ${UsernameVariable}.");
         }
-        var timeout = TimeSpan.FromSeconds(Math.Max(1, result.GetValue(Timeout)));
         var verbose = result.GetValue(Verbose);
-        var options = new RedfishClientOptions(bmc)
-        {
-            Username = username,
-            Password = password,
-            VerifyTls = verifyTls,
-            CaBundlePath = caBundle,
-            Log = verbose ? line => context.Error.WriteLine($"ironic: {line}") : null,
-        };
-        return new RedfishHardware(options, system)
-        {
-            PowerOptions = new RedfishPowerOptions { Timeout = timeout, ForceOffAfterGracefulTimeout = forceOffAfterGracefulTimeout },
-            InsertOptions = new VirtualMediaInsertOptions { VerifyTimeout = timeout < TimeSpan.FromSeconds(60) ? timeout : TimeSpan.FromSeconds(60) },
-        };
+        return target.OpenForCommand(TimeSpan.FromSeconds(Math.Max(1, result.GetValue(Timeout))), forceOffAfterGracefulTimeout,
+            verbose ? line => context.Error.WriteLine($"ironic: {line}") : null);
     }
 
     /// <summary>Prints slots as a table, or JSON with --json.</summary>

@@ -16,19 +16,10 @@ public static class DeployHardware
 
     public static RedfishHardware CreateRedfish(Node node, Func<Node, RedfishClientOptions, RedfishClientOptions>? adjust = null)
     {
-        ArgumentNullException.ThrowIfNull(node);
-        if (string.IsNullOrWhiteSpace(node.BmcAddress) || !Uri.TryCreate(node.BmcAddress, UriKind.Absolute, out var address))
-        {
-            throw new ArgumentException($"Node {node.Name} has no valid driver_info/redfish_address ('{node.BmcAddress}'); set it with 'ironic node set {node.Name} --bmc https://BMC'.");
-        }
-        var verify = !node.DriverInfo.TryGetValue(DriverInfoKeys.RedfishVerifyCa, out var v) || !string.Equals(v.Trim(), "false", StringComparison.OrdinalIgnoreCase);
-        var options = new RedfishClientOptions(address)
-        {
-            Username = node.BmcUsername,
-            Password = node.DriverInfo.GetValueOrDefault(DriverInfoKeys.RedfishPassword),
-            VerifyTls = verify,
-        };
+        // The node's BMC as the BMC commands read it: bare hosts, redfish_verify_ca (false or a CA bundle).
+        var target = RedfishNodeTarget.FromNode(node);
+        var options = target.ClientOptions();
         if (adjust is not null) options = adjust(node, options);
-        return new RedfishHardware(options, node.SystemId);
+        return new RedfishHardware(options, target.SystemId);
     }
 }

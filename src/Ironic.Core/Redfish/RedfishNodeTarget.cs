@@ -4,11 +4,12 @@ using Ironic.Core.Inventory;
 namespace Ironic.Core.Redfish;
 
 /// <summary>
-/// Where a node's BMC is, read from its driver_info with Ironic's field names
+/// Where a node's BMC is and how to reach it, read from its driver_info with Ironic's field names
 /// (redfish_address, redfish_system_id, redfish_username, redfish_password, redfish_verify_ca),
-/// so that a node from the inventory can be handed straight to the BMC commands.
+/// so that a node from the inventory can be handed straight to the BMC commands and to deploys:
+/// every front end reads a node's BMC settings here, and only here.
 /// </summary>
-public sealed record RedfishNodeTarget(Uri BmcAddress, string? SystemId, string? Username, string? Password, bool VerifyTls)
+public sealed record RedfishNodeTarget(Uri BmcAddress, string? SystemId, string? Username, string? Password, bool VerifyTls, string? CaBundlePath = null)
 {
     public static RedfishNodeTarget FromNode(Node node)
     {
@@ -30,8 +31,38 @@ public sealed record RedfishNodeTarget(Uri BmcAddress, string? SystemId, string?
             info.TryGetValue("redfish_system_id", out var system) && system.Length > 0 ? system : null,
             info.TryGetValue("redfish_username", out var user) && user.Length > 0 ? user : null,
             info.TryGetValue("redfish_password", out var password) ? password : null,
-            verify);
+            verify,
+            CaBundleOf(node));
     }
+
+    /// <summary>
+    /// This target under what the operator gave on top of the node's settings (flags or
+    /// parameters): another system; credentials, which replace the node's user and password
+    /// together; no TLS check; another CA bundle.
+    /// </summary>
+    public RedfishNodeTarget WithOverrides(string? systemId, bool credentialsGiven, string? username, string? password, bool skipTlsCheck, string? caBundlePath) => this with
+    {
+        SystemId = systemId ?? SystemId,
+        Username = credentialsGiven ? username : Username,
+        Password = credentialsGiven ? password : Password,
+        VerifyTls = VerifyTls && !skipTlsCheck,
+        CaBundlePath = caBundlePath ?? CaBundlePath,
+    };
+
+    /// <summary>The client options for this target: address, credentials and TLS settings.</summary>
+    public RedfishClientOptions ClientOptions() =>
+        new(BmcAddress) { Username = Username, Password = Password, VerifyTls = VerifyTls, CaBundlePath = CaBundlePath };
+
+    /// <summary>
+    /// The hardware a BMC command opens: <paramref name="timeout"/> bounds power waits and the check
+    /// that inserted media took (at most 60 s); <paramref name="log"/> gets one line per request.
+    /// </summary>
+    public RedfishHardware OpenForCommand(TimeSpan timeout, bool forceOffAfterGracefulTimeout, Action<string>? log) =>
+        new(ClientOptions() with { Log = log }, SystemId)
+        {
+            PowerOptions = new RedfishPowerOptions { Timeout = timeout, ForceOffAfterGracefulTimeout = forceOffAfterGracefulTimeout },
+            InsertOptions = new VirtualMediaInsertOptions { VerifyTimeout = timeout < TimeSpan.FromSeconds(60) ? timeout : TimeSpan.FromSeconds(60) },
+        };
 
     /// <summary>
     /// The node's target with its real BMC password. Nodes that Get-IronicNode or `--json` print

@@ -58,15 +58,10 @@ public abstract class BmcCmdletBase : InventoryCmdlet
     /// </summary>
     protected async Task<RedfishHardware> OpenHardwareAsync(CancellationToken cancellationToken, bool forceOffAfterGracefulTimeout = false)
     {
-        Uri? address;
-        string? system = SystemId;
-        string? username = Credential?.UserName;
-        string? password = Credential?.GetNetworkCredential().Password;
-        var verify = !SkipCertificateCheck.IsPresent;
-        var caBundle = CaBundle;
+        RedfishNodeTarget target;
         if (Node is not null)
         {
-            var target = Credential is null
+            target = Credential is null
                 ? await RedfishNodeTarget.FromNodeAsync(Node, GetStoreAsync, cancellationToken).ConfigureAwait(false)
                 : RedfishNodeTarget.FromNode(Node);
             // A piped node also binds its BmcAddress property to -BmcAddress; only a different address is a conflict.
@@ -74,29 +69,23 @@ public abstract class BmcCmdletBase : InventoryCmdlet
             {
                 throw new ArgumentException($"-BmcAddress {BmcAddress} is not the BMC of node {Node.Name} ({target.BmcAddress}): give a node or an address, not both.");
             }
-            address = target.BmcAddress;
-            system ??= target.SystemId;
-            if (Credential is null) (username, password) = (target.Username, target.Password);
-            verify &= target.VerifyTls;
-            caBundle ??= RedfishNodeTarget.CaBundleOf(Node);
         }
         else if (BmcAddress is null)
         {
             throw new ArgumentException("Say which BMC: pass -BmcAddress https://host (with -Credential), or pipe a node from Get-IronicNode.");
         }
-        else if (!RedfishNodeTarget.TryParseBmcAddress(BmcAddress, out address))
+        else if (RedfishNodeTarget.TryParseBmcAddress(BmcAddress, out var address))
+        {
+            target = new RedfishNodeTarget(address, null, null, null, VerifyTls: true);
+        }
+        else
         {
             throw new ArgumentException($"-BmcAddress '{BmcAddress}' is not a URL; give it as https://host[:port].");
         }
-        if (caBundle is not null) caBundle = SessionState.Path.GetUnresolvedProviderPathFromPSPath(caBundle);
-        var timeout = TimeSpan.FromSeconds(TimeoutSec);
-        return new RedfishHardware(
-            new RedfishClientOptions(address) { Username = username, Password = password, VerifyTls = verify, CaBundlePath = caBundle, Log = WriteVerbose },
-            system)
-        {
-            PowerOptions = new RedfishPowerOptions { Timeout = timeout, ForceOffAfterGracefulTimeout = forceOffAfterGracefulTimeout },
-            InsertOptions = new VirtualMediaInsertOptions { VerifyTimeout = timeout < TimeSpan.FromSeconds(60) ? timeout : TimeSpan.FromSeconds(60) },
-        };
+        var caBundle = CaBundle is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(CaBundle);
+        // The node's own credentials, unless -Credential gives others.
+        target = target.WithOverrides(SystemId, Credential is not null, Credential?.UserName, Credential?.GetNetworkCredential().Password, SkipCertificateCheck.IsPresent, caBundle);
+        return target.OpenForCommand(TimeSpan.FromSeconds(TimeoutSec), forceOffAfterGracefulTimeout, WriteVerbose);
     }
 
     /// <summary>Runs one BMC operation; a failure becomes a non-terminating error for this record.</summary>

@@ -59,6 +59,43 @@ public class RedfishNodeTargetTests
         Assert.DoesNotContain("calvin", target.ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>What the CLI's flags and the cmdlets' parameters do to a node's BMC settings (both go through WithOverrides).</summary>
+    [Fact]
+    public void WithOverrides_PutsWhatTheOperatorGaveOverTheNodesSettings()
+    {
+        var node = new Ironic.Core.Inventory.Node
+        {
+            Name = "r3",
+            Driver = "redfish",
+            DriverInfo = new Dictionary<string, string>
+            {
+                ["redfish_address"] = "https://10.0.0.30",
+                ["redfish_system_id"] = "/redfish/v1/Systems/1",
+                ["redfish_username"] = "root",
+                ["redfish_password"] = "calvin",
+                ["redfish_verify_ca"] = "/etc/ironic/bmc-ca.pem",
+            },
+        };
+        var target = RedfishNodeTarget.FromNode(node);
+        Assert.True(target.VerifyTls);
+        Assert.Equal("/etc/ironic/bmc-ca.pem", target.CaBundlePath);
+
+        // Nothing given: the node's settings, to the letter, down to the client options.
+        Assert.Equal(target, target.WithOverrides(null, credentialsGiven: false, null, null, skipTlsCheck: false, null));
+        var options = target.ClientOptions();
+        Assert.Equal(("root", "calvin", true, "/etc/ironic/bmc-ca.pem"), (options.Username, options.Password, options.VerifyTls, options.CaBundlePath));
+
+        // Credentials replace the node's user and password together, even a null password.
+        var given = target.WithOverrides("/redfish/v1/Systems/2", credentialsGiven: true, "operator", null, skipTlsCheck: true, "/tmp/other-ca.pem");
+        Assert.Equal(("/redfish/v1/Systems/2", "operator", (string?)null, false, "/tmp/other-ca.pem"), (given.SystemId, given.Username, given.Password, given.VerifyTls, given.CaBundlePath));
+        Assert.Equal(target.BmcAddress, given.BmcAddress);
+
+        // A node that says verify false stays unverified whatever the operator leaves out.
+        var unverified = RedfishNodeTarget.FromNode(node with { DriverInfo = new Dictionary<string, string>(node.DriverInfo) { ["redfish_verify_ca"] = "false" } });
+        Assert.False(unverified.WithOverrides(null, false, null, null, false, null).VerifyTls);
+        Assert.Null(unverified.CaBundlePath);
+    }
+
     [Fact]
     public void FromNode_WithoutAddress_SaysWhatToSet()
     {

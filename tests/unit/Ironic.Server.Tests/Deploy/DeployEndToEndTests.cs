@@ -119,6 +119,30 @@ public sealed class DeployEndToEndTests
         }
     }
 
+    /// <summary>
+    /// A BMC whose certificate only the node's own CA bundle (driver_info redfish_verify_ca, a
+    /// path, as in Ironic) trusts: the deploy verifies TLS with that bundle, as the BMC commands do.
+    /// </summary>
+    [Fact]
+    public async Task TlsBmc_TrustedThroughTheNodesCaBundle_IsDeployed()
+    {
+        await using var h = await DeployHarness.StartAsync(DeployHardware.CreateFactory(adjustRedfish: (_, o) => o with { ReadRetries = 0 }));
+        await using var bmc = await BmcEmulator.StartAsync(new BmcEmulatorOptions { UseTls = true }, CancellationToken.None);
+        var bundle = Path.Combine(h.Root, "bmc-ca.pem");
+        await File.WriteAllTextAsync(bundle, bmc.Certificate!.ExportCertificatePem());
+        var untrusted = await h.AddNodeAsync("tls-untrusted", "redfish", RedfishDriverInfo(bmc));
+        var trusted = await h.AddNodeAsync("tls-trusted", "redfish", new Dictionary<string, string>(RedfishDriverInfo(bmc)) { [DriverInfoKeys.RedfishVerifyCa] = bundle });
+
+        var refused = await Assert.ThrowsAsync<DeployException>(() => h.Deploy.DeployAsync(untrusted.Name, new DeployRequest { BootIso = h.ServeBaseIso() }, null, CancellationToken.None));
+        Assert.Contains("TLS", refused.Message, StringComparison.Ordinal);
+
+        var after = await h.Deploy.DeployAsync(trusted.Name, new DeployRequest { BootIso = h.ServeBaseIso() }, null, CancellationToken.None);
+        Assert.Equal(ProvisionStates.Active, after.ProvisionState);
+        using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var download = await bmc.State.WaitForDownloadAsync(bmc.State.CdSlot.Path, wait.Token);
+        Assert.Equal(Sha256Hex(await h.ComposedIsoAsync(trusted.Uuid)), download.Sha256);
+    }
+
     /// <summary>The base in the cache is whole and verified: one blob whose bytes hash to the base's SHA-256, no node referencing it.</summary>
     private static void AssertCacheEntryIntact(DeployHarness h)
     {
