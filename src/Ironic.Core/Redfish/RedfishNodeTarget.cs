@@ -15,22 +15,22 @@ public sealed record RedfishNodeTarget(Uri BmcAddress, string? SystemId, string?
     {
         ArgumentNullException.ThrowIfNull(node);
         var info = node.DriverInfo;
-        if (!info.TryGetValue("redfish_address", out var address) || string.IsNullOrWhiteSpace(address))
+        if (!info.TryGetValue(DriverInfoKeys.RedfishAddress, out var address) || string.IsNullOrWhiteSpace(address))
         {
             throw new ArgumentException(
-                $"Node '{node.Name}' has no driver_info redfish_address (driver '{node.Driver}'). Set it (Set-IronicNode / ironic node set) or pass -BmcAddress.", nameof(node));
+                $"Node '{node.Name}' has no driver_info redfish_address (driver '{node.Driver}'). Set it: Set-IronicNode -BmcAddress https://BMC, or ironic node set {node.Name} --bmc https://BMC.", nameof(node));
         }
         if (!TryParseBmcAddress(address, out var bmc))
         {
             throw new ArgumentException($"Node '{node.Name}' has redfish_address '{address}', which is not a URL. Set it as https://host[:port] (Set-IronicNode / ironic node set).", nameof(node));
         }
         // Ironic's redfish_verify_ca is "true", "false", or a CA bundle path (verification on).
-        var verify = !(info.TryGetValue("redfish_verify_ca", out var v) && v.Trim().Equals("false", StringComparison.OrdinalIgnoreCase));
+        var verify = !(info.TryGetValue(DriverInfoKeys.RedfishVerifyCa, out var v) && v.Trim().Equals("false", StringComparison.OrdinalIgnoreCase));
         return new RedfishNodeTarget(
             bmc,
-            info.TryGetValue("redfish_system_id", out var system) && system.Length > 0 ? system : null,
-            info.TryGetValue("redfish_username", out var user) && user.Length > 0 ? user : null,
-            info.TryGetValue("redfish_password", out var password) ? password : null,
+            info.TryGetValue(DriverInfoKeys.RedfishSystemId, out var system) && system.Length > 0 ? system : null,
+            info.TryGetValue(DriverInfoKeys.RedfishUsername, out var user) && user.Length > 0 ? user : null,
+            info.TryGetValue(DriverInfoKeys.RedfishPassword, out var password) ? password : null,
             verify,
             CaBundleOf(node));
     }
@@ -96,7 +96,7 @@ public sealed record RedfishNodeTarget(Uri BmcAddress, string? SystemId, string?
     public static string? CaBundleOf(Node node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        return node.DriverInfo.TryGetValue("redfish_verify_ca", out var v) && v.Trim() is { Length: > 0 } path
+        return node.DriverInfo.TryGetValue(DriverInfoKeys.RedfishVerifyCa, out var v) && v.Trim() is { Length: > 0 } path
             && !path.Equals("true", StringComparison.OrdinalIgnoreCase) && !path.Equals("false", StringComparison.OrdinalIgnoreCase)
             ? path
             : null;
