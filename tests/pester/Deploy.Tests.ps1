@@ -21,6 +21,13 @@ Describe 'Start-IronicDeploy (iPXE)' {
         $status.KernelArguments | Should -Be 'ipa-debug=1'
     }
 
+    It 'stores -BootMode as instance_info deploy_boot_mode, and refuses a mode that is none' {
+        New-IronicNode -Name 'pester-bm' -Driver fake -Store $store | Out-Null
+        { Start-IronicDeploy -Name 'pester-bm' -Kernel http://img.test/vmlinuz -Ramdisk http://img.test/initrd -BootMode efi -Store $store } | Should -Throw '*efi*'
+        Start-IronicDeploy -Name 'pester-bm' -Kernel http://img.test/vmlinuz -Ramdisk http://img.test/initrd -BootMode bios -Store $store -ImageCache $cache -Confirm:$false | Out-Null
+        (Get-IronicNode -Name 'pester-bm' -Store $store).InstanceInfo['deploy_boot_mode'] | Should -Be 'bios'
+    }
+
     It 'times out waiting with DeployTimedOut' {
         Wait-IronicDeploy -Name 'pester-px1' -TimeoutSec 1 -Store $store -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'DeployTimedOut*'

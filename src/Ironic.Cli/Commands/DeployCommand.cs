@@ -61,6 +61,8 @@ internal static class DeployCommand
         var injectFile = new Option<string[]>("--inject-file") { Description = "ISO_PATH=LOCAL: put the local file into the node's ISO at ISO_PATH (replace or add); read when the deploy starts. Repeatable.", AllowMultipleArgumentsPerToken = false };
         var checksum = new Option<string?>("--checksum") { Description = "The image's checksum, ALGO:HEX (md5, sha256, sha512) or a bare digest." };
         var oneShot = new Option<bool>("--one-shot") { Description = "Keep the node's ISO only until the BMC has read it: the boot server then ejects it and drops the node's copy (no reboots from it; for ISOs that load everything into RAM)." };
+        var bootMode = new Option<string?>("--boot-mode") { Description = "uefi or bios: the boot mode of the one-time boot (instance_info/deploy_boot_mode). Without it, the node's instance_info decides, else the machine's mode stays." };
+        bootMode.AcceptOnlyFromAmong("uefi", "bios");
         var wait = new Option<bool>("--wait") { Description = "Wait until the node is active or failed (an iPXE deploy waits for its call-back)." };
         var timeout = TimeoutOption(1800);
         var imageCache = ImageCacheOption();
@@ -69,7 +71,7 @@ internal static class DeployCommand
         var json = CliContext.JsonOption();
         var start = new Command("start", "Deploy a node: cache the image, build and publish its ISO (or boot.ipxe), boot it.")
         {
-            node, bootIso, kernel, ramdisk, kernelParam, injectFile, checksum, oneShot, wait, timeout, imageCache, config, store, json,
+            node, bootIso, kernel, ramdisk, kernelParam, injectFile, checksum, oneShot, bootMode, wait, timeout, imageCache, config, store, json,
         };
         start.SetAction(async (result, cancellationToken) =>
         {
@@ -85,6 +87,7 @@ internal static class DeployCommand
                     KernelParameters = result.GetValue(kernelParam) ?? [],
                     Checksum = result.GetValue(checksum) is { Length: > 0 } c ? ImageChecksum.Parse(c) : null,
                     OneShot = result.GetValue(oneShot),
+                    BootMode = result.GetValue(bootMode) is { } mode ? DeployBootMode.Parse(mode) : null,
                     Files = await BootIsoService.ReadInjectFilesAsync(files, cancellationToken).ConfigureAwait(false),
                 };
                 request.Validate();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ironic.Core.Hardware;
 using Ironic.Core.Redfish;
 
 namespace Ironic.Cli.Commands;

@@ -1,4 +1,5 @@
 using Ironic.Core.Boot;
+using Ironic.Core.Hardware;
 using Ironic.Core.Inventory;
 
 namespace Ironic.Core.Deploy;
@@ -23,6 +24,9 @@ public sealed record DeployRequest
 
     public ImageChecksum? Checksum { get; init; }
     public bool OneShot { get; init; }
+
+    /// <summary>The boot mode of the one-time boot (instance_info/deploy_boot_mode); null keeps what the node has, if anything.</summary>
+    public BootMode? BootMode { get; init; }
 
     /// <summary>
     /// Files put into the node's ISO (ISO path → content, read by the front from local files when the
@@ -70,6 +74,7 @@ public sealed record DeployRequest
         if (Ramdisk is not null) info[IpxeScripts.RamdiskKey] = Ramdisk.ToString();
         if (Checksum is not null) info[ImageChecksumKey] = Checksum.ToString();
         if (OneShot) info[OneShotKey] = "true";
+        if (BootMode is { } mode) info[DeployBootMode.Key] = DeployBootMode.Format(mode);
         if (KernelParameters.Count > 0)
         {
             var existing = info.GetValueOrDefault(IpxeScripts.KernelArgumentsKey, "");

@@ -56,13 +56,14 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
             if (request is not null) node = request.ApplyTo(node);
             node = node with { InstanceInfo = WithoutReleaseRecords(node.InstanceInfo) };
             var mode = DeployModeOf(node);
+            var bootMode = DeployBootMode.Of(node);
             node = await SaveAsync(node with { ProvisionState = ProvisionStates.Deploying, TargetProvisionState = ProvisionStates.Active, LastError = null }, cancellationToken).ConfigureAwait(false);
             Report(progress, node, "reserved", 5);
             try
             {
                 node = mode == DeployMode.VirtualMedia
-                    ? await DeployVirtualMediaAsync(node, request?.Files, progress, cancellationToken).ConfigureAwait(false)
-                    : await DeployIpxeAsync(node, progress, cancellationToken).ConfigureAwait(false);
+                    ? await DeployVirtualMediaAsync(node, bootMode, request?.Files, progress, cancellationToken).ConfigureAwait(false)
+                    : await DeployIpxeAsync(node, bootMode, progress, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -84,7 +85,7 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         return await GetNodeAsync(node.Uuid.ToString("D"), CancellationToken.None).ConfigureAwait(false);
     }
 
-    private async Task<Node> DeployVirtualMediaAsync(Node node, IReadOnlyDictionary<string, byte[]>? requestFiles, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
+    private async Task<Node> DeployVirtualMediaAsync(Node node, BootMode? bootMode, IReadOnlyDictionary<string, byte[]>? requestFiles, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
         var source = ImageSource.Parse(node.InstanceInfo[IpxeScripts.BootIsoKey], ImageChecksum.FromInstanceInfo(node.InstanceInfo));
         Report(progress, node, $"fetching {source.Location}", 10);
@@ -108,8 +109,8 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         var insertedAt = DateTimeOffset.UtcNow;
         Report(progress, node, $"inserting {url}", 70);
         await machine.Hardware.InsertVirtualMediaAsync(url, cancellationToken).ConfigureAwait(false);
-        Report(progress, node, "setting a one-time boot from CD", 80);
-        await machine.Hardware.SetBootDeviceAsync(BootDevice.Cd, once: true, cancellationToken).ConfigureAwait(false);
+        Report(progress, node, "setting a one-time boot from CD" + BootModeText(bootMode), 80);
+        await machine.Hardware.SetBootDeviceAsync(BootDevice.Cd, once: true, bootMode, cancellationToken).ConfigureAwait(false);
         Report(progress, node, "powering on", 90);
         await machine.Hardware.SetPowerStateAsync(PowerAction.On, cancellationToken).ConfigureAwait(false);
 
@@ -128,7 +129,7 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         return await SaveAsync(node with { ProvisionState = ProvisionStates.Active, TargetProvisionState = null, PowerState = PowerStates.On, LastError = null, InstanceInfo = info }, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<Node> DeployIpxeAsync(Node node, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
+    private async Task<Node> DeployIpxeAsync(Node node, BootMode? bootMode, IProgress<DeployProgress>? progress, CancellationToken cancellationToken)
     {
         Report(progress, node, "rendering boot.ipxe", 30);
         var parameters = KernelParameterList.For(node, options.IpxeKernelParameters);
@@ -143,8 +144,8 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         await using var machine = new HardwareLease(hardware.Create(node));
         Report(progress, node, "powering off", 50);
         await machine.Hardware.SetPowerStateAsync(PowerAction.ForceOff, cancellationToken).ConfigureAwait(false);
-        Report(progress, node, "setting a one-time boot from the network", 60);
-        await machine.Hardware.SetBootDeviceAsync(BootDevice.Pxe, once: true, cancellationToken).ConfigureAwait(false);
+        Report(progress, node, "setting a one-time boot from the network" + BootModeText(bootMode), 60);
+        await machine.Hardware.SetBootDeviceAsync(BootDevice.Pxe, once: true, bootMode, cancellationToken).ConfigureAwait(false);
         // The wait state comes before power on: the boot API only answers nodes that wait.
         node = await SaveAsync(node with { ProvisionState = ProvisionStates.WaitCallback, TargetProvisionState = ProvisionStates.Active }, cancellationToken).ConfigureAwait(false);
         Report(progress, node, "powering on", 80);
@@ -340,6 +341,8 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         throw new DeployException(DeployFailure.InvalidInstanceInfo,
             $"Node {node.Name} has neither instance_info/boot_iso nor both kernel and ramdisk; give -BootIso URL, or -Kernel URL and -Ramdisk URL (--boot-iso / --kernel --ramdisk).");
     }
+
+    private static string BootModeText(BootMode? mode) => mode is { } m ? $" in {DeployBootMode.Format(m)} mode" : "";
 
     private static void Report(IProgress<DeployProgress>? progress, Node node, string step, int percent) =>
         progress?.Report(new DeployProgress(node.Uuid, node.Name, node.ProvisionState, step, percent));

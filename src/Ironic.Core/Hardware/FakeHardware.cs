@@ -67,12 +67,12 @@ public sealed class FakeHardware : INodeHardware
         return Task.CompletedTask;
     }
 
-    public Task SetBootDeviceAsync(BootDevice device, bool once, CancellationToken cancellationToken)
+    public Task SetBootDeviceAsync(BootDevice device, bool once, BootMode? mode, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            Record("SetBootDevice", once ? $"{device} once" : $"{device} persistent");
+            Record("SetBootDevice", (once ? $"{device} once" : $"{device} persistent") + (mode is { } m ? $" {m}" : ""));
             _bootDevice = (device, once);
         }
         return Task.CompletedTask;

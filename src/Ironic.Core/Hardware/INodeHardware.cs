@@ -12,8 +12,8 @@ public interface INodeHardware
     /// <summary>Sets power and waits (up to the hardware's timeout) until the system reports it.</summary>
     Task SetPowerStateAsync(PowerAction action, CancellationToken cancellationToken);
 
-    /// <summary>Sets the boot source override (once or persistent) to the given device.</summary>
-    Task SetBootDeviceAsync(BootDevice device, bool once, CancellationToken cancellationToken);
+    /// <summary>Sets the boot source override (once or persistent) to the given device, in <paramref name="mode"/> (null leaves the mode as it is).</summary>
+    Task SetBootDeviceAsync(BootDevice device, bool once, BootMode? mode, CancellationToken cancellationToken);
 
     /// <summary>Inserts an image URL into a CD/DVD virtual media slot and checks that it reads inserted.</summary>
     Task InsertVirtualMediaAsync(Uri image, CancellationToken cancellationToken);
@@ -35,6 +35,13 @@ public enum PowerAction
     ForceOff,
     GracefulShutdown,
     ForceRestart,
+}
+
+/// <summary>The boot mode a boot source override asks for (Redfish BootSourceOverrideMode UEFI or Legacy; Ironic's uefi or bios).</summary>
+public enum BootMode
+{
+    Uefi,
+    Legacy,
 }
 
 public enum BootDevice

@@ -48,9 +48,6 @@ public sealed class RedfishHardware : INodeHardware, IAsyncDisposable
 
     public VirtualMediaInsertOptions InsertOptions { get; init; } = new();
 
-    /// <summary>The boot mode <see cref="SetBootDeviceAsync"/> asks for (null leaves it as it is).</summary>
-    public BootMode? BootMode { get; init; }
-
     /// <summary>The system, found on first use.</summary>
     public async Task<RedfishSystem> GetSystemAsync(CancellationToken cancellationToken) =>
         _system ??= await RedfishSystem.FindAsync(Client, _systemIdOrPath, cancellationToken).ConfigureAwait(false);
@@ -66,9 +63,6 @@ public sealed class RedfishHardware : INodeHardware, IAsyncDisposable
 
     public async Task SetPowerStateAsync(PowerAction action, CancellationToken cancellationToken) =>
         await (await GetSystemAsync(cancellationToken).ConfigureAwait(false)).SetPowerAsync(action, PowerOptions, cancellationToken).ConfigureAwait(false);
-
-    public Task SetBootDeviceAsync(BootDevice device, bool once, CancellationToken cancellationToken) =>
-        SetBootDeviceAsync(device, once, BootMode, cancellationToken);
 
     public async Task SetBootDeviceAsync(BootDevice device, bool once, BootMode? mode, CancellationToken cancellationToken) =>
         await (await GetSystemAsync(cancellationToken).ConfigureAwait(false)).SetBootOverrideAsync(device, once, mode, cancellationToken).ConfigureAwait(false);
@@ -95,7 +89,7 @@ public sealed class RedfishHardware : INodeHardware, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         if (request.PowerOn) await SetPowerStateAsync(PowerAction.ForceOff, cancellationToken).ConfigureAwait(false);
         var slot = await InsertVirtualMediaAsync(request.Image, InsertOptions with { EjectBusySlot = request.ReplaceInsertedImage }, cancellationToken).ConfigureAwait(false);
-        if (request.BootOnce) await SetBootDeviceAsync(BootDevice.Cd, once: true, request.Mode ?? BootMode, cancellationToken).ConfigureAwait(false);
+        if (request.BootOnce) await SetBootDeviceAsync(BootDevice.Cd, once: true, request.Mode, cancellationToken).ConfigureAwait(false);
         if (request.PowerOn) await SetPowerStateAsync(PowerAction.On, cancellationToken).ConfigureAwait(false);
         return slot;
     }

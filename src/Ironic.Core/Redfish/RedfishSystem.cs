@@ -5,13 +5,6 @@ using Ironic.Core.Hardware;
 
 namespace Ironic.Core.Redfish;
 
-/// <summary>The boot mode a boot source override asks for.</summary>
-public enum BootMode
-{
-    Uefi,
-    Legacy,
-}
-
 /// <summary>How power changes wait.</summary>
 public sealed record RedfishPowerOptions
 {

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Ironic.Core.Hardware;
 using Ironic.Core.Redfish;
 
 namespace Ironic.PowerShell.Cmdlets;

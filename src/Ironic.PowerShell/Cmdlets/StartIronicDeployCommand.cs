@@ -43,6 +43,11 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
     [Parameter]
     public SwitchParameter OneShot { get; set; }
 
+    /// <summary>uefi or bios: the boot mode of the one-time boot (instance_info/deploy_boot_mode).</summary>
+    [Parameter]
+    [ValidateSet("uefi", "bios")]
+    public string? BootMode { get; set; }
+
     [Parameter]
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = 8;
@@ -72,6 +77,7 @@ public sealed class StartIronicDeployCommand : DeployCmdletBase
                 KernelParameters = KernelParameter,
                 Checksum = Checksum is null ? null : ImageChecksum.Parse(Checksum),
                 OneShot = OneShot.IsPresent,
+                BootMode = BootMode is null ? null : DeployBootMode.Parse(BootMode),
                 Files = await BootIsoService.ReadInjectFilesAsync(files, cancellationToken).ConfigureAwait(false),
             };
             request.Validate();

@@ -133,6 +133,22 @@ public sealed class DeployCommandTests : IAsyncLifetime
         Assert.Contains("n1: powering on", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Start_WithBootMode_StoresItInIronicsKey_AndBootsInThatMode()
+    {
+        var (code, _, error) = await RunAsync("deploy", "start", "n1", "--kernel", "http://img.test/k", "--ramdisk", "http://img.test/r", "--boot-mode", "bios", "--image-cache", CacheDir);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("n1: setting a one-time boot from the network in bios mode", error, StringComparison.Ordinal);
+        await using var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None);
+        Assert.Equal("bios", (await store.GetNodeAsync("n1", CancellationToken.None))!.InstanceInfo[DeployBootMode.Key]);
+
+        var wrong = await RunAsync("deploy", "start", "n1", "--kernel", "http://img.test/k", "--ramdisk", "http://img.test/r", "--boot-mode", "efi");
+        Assert.Equal(2, wrong.Code);
+        Assert.Contains("efi", wrong.Error, StringComparison.Ordinal);
+        Assert.Contains("uefi", wrong.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--boot-iso", "http://x/a.iso", "--kernel", "http://x/k")]
     [InlineData("--kernel", "http://x/k", "--checksum", "crc32:00")]

@@ -14,7 +14,7 @@ public class FakeHardwareTests
         await fake.SetPowerStateAsync(PowerAction.ForceOff, default);
         await fake.EjectVirtualMediaAsync(default);
         await fake.InsertVirtualMediaAsync(image, default);
-        await fake.SetBootDeviceAsync(BootDevice.Cd, once: true, default);
+        await fake.SetBootDeviceAsync(BootDevice.Cd, once: true, null, default);
         Assert.Equal((BootDevice.Cd, true), fake.BootDevice);
         await fake.SetPowerStateAsync(PowerAction.On, default);
 
@@ -32,7 +32,7 @@ public class FakeHardwareTests
         var fake = new FakeHardware(Guid.NewGuid());
         await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
         {
-            for (var j = 0; j < 100; j++) await fake.SetBootDeviceAsync(BootDevice.Pxe, once: false, default);
+            for (var j = 0; j < 100; j++) await fake.SetBootDeviceAsync(BootDevice.Pxe, once: false, null, default);
         })));
         Assert.Equal(1600, fake.Calls.Count);
     }

@@ -181,7 +181,7 @@ public class EmulatorEndToEndTests(ImageServerFixture images) : IClassFixture<Im
         var system = await hardware.GetSystemAsync(CancellationToken.None);
         var stale = (await hardware.Client.GetAsync(system.Path, CancellationToken.None)).ETag!;
         // Someone else changes the System in between: the ETag read above no longer matches.
-        await using (var other = Hardware(bmc)) await other.SetBootDeviceAsync(BootDevice.Pxe, once: true, CancellationToken.None);
+        await using (var other = Hardware(bmc)) await other.SetBootDeviceAsync(BootDevice.Pxe, once: true, null, CancellationToken.None);
         bmc.ClearRequests();
 
         await hardware.Client.PatchAsync(system.Path, new System.Text.Json.Nodes.JsonObject { ["Boot"] = new System.Text.Json.Nodes.JsonObject { ["BootSourceOverrideTarget"] = "Cd" } }, stale, CancellationToken.None);
@@ -204,7 +204,7 @@ public class EmulatorEndToEndTests(ImageServerFixture images) : IClassFixture<Im
     {
         await using var bmc = await StartBmcAsync(new BmcEmulatorOptions { Profile = BmcProfile.Supermicro });
         await using var hardware = Hardware(bmc);
-        await hardware.SetBootDeviceAsync(BootDevice.Cd, once: true, CancellationToken.None);
+        await hardware.SetBootDeviceAsync(BootDevice.Cd, once: true, null, CancellationToken.None);
         Assert.Equal("UsbCd", bmc.State.Boot.Target);
     }
 

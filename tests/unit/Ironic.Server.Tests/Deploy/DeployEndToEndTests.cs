@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Ironic.BmcEmulation;
 using Ironic.Core.Deploy;
+using Ironic.Core.Hardware;
 using Ironic.Core.Inventory;
 
 namespace Ironic.Server.Tests.Deploy;
@@ -141,6 +142,58 @@ public sealed class DeployEndToEndTests
         using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var download = await bmc.State.WaitForDownloadAsync(bmc.State.CdSlot.Path, wait.Token);
         Assert.Equal(Sha256Hex(await h.ComposedIsoAsync(trusted.Uuid)), download.Sha256);
+    }
+
+    /// <summary>
+    /// The boot mode a node asks for (the request's, instance_info deploy_boot_mode, or boot_mode in
+    /// instance_info capabilities) reaches the BMC with the one-time boot; a node that asks none
+    /// leaves the BMC's mode alone; a mode that is none fails before anything is fetched.
+    /// </summary>
+    [Fact]
+    public async Task BootMode_FromTheRequestOrInstanceInfo_IsSetWithTheOneTimeBoot()
+    {
+        await using var h = await DeployHarness.StartAsync();
+        var baseUrl = h.ServeBaseIso();
+        var (bios, biosBmc) = await AddRedfishNodeAsync(h, "mode-bios");
+        var (uefi, uefiBmc) = await AddRedfishNodeAsync(h, "mode-uefi");
+        var (none, noneBmc) = await AddRedfishNodeAsync(h, "mode-none");
+        var (wrong, wrongBmc) = await AddRedfishNodeAsync(h, "mode-wrong");
+        await using (biosBmc)
+        await using (uefiBmc)
+        await using (noneBmc)
+        await using (wrongBmc)
+        {
+            // Two BMCs start in Legacy mode, so that keeping it and changing it both show.
+            foreach (var (node, bmc) in new[] { (uefi, uefiBmc), (none, noneBmc) })
+            {
+                await using (var preset = DeployHardware.CreateRedfish(node)) await preset.SetBootDeviceAsync(BootDevice.Hdd, once: false, BootMode.Legacy, CancellationToken.None);
+                bmc.ClearRequests();
+            }
+            await h.Deploy.DeployAsync(bios.Name, new DeployRequest { BootIso = baseUrl, BootMode = BootMode.Legacy }, null, CancellationToken.None);
+            Assert.Equal("bios", (await h.Store.GetNodeAsync(bios.Name, CancellationToken.None))!.InstanceInfo[DeployBootMode.Key]);
+            await h.Store.UpdateNodeAsync(uefi with { InstanceInfo = new Dictionary<string, string> { [DeployBootMode.CapabilitiesKey] = "{\"boot_mode\": \"uefi\"}" } }, CancellationToken.None);
+            await h.Deploy.DeployAsync(uefi.Name, new DeployRequest { BootIso = baseUrl }, null, CancellationToken.None);
+            await h.Deploy.DeployAsync(none.Name, new DeployRequest { BootIso = baseUrl }, null, CancellationToken.None);
+
+            // The mode each machine booted its CD in (the emulator records it at power on).
+            static string? BootedMode(BmcEmulator bmc) => bmc.State.Boots.Last(b => b.FromOverride && b.Device == "Cd").Mode;
+            Assert.Equal("Legacy", BootedMode(biosBmc));
+            Assert.Equal("UEFI", BootedMode(uefiBmc));
+            Assert.Equal("Legacy", BootedMode(noneBmc));
+            Assert.DoesNotContain(noneBmc.Requests, r => r.Method == "PATCH" && r.Body?.Contains("BootSourceOverrideMode", StringComparison.Ordinal) == true);
+
+            var fetchesBefore = h.Files.Requests("base.iso");
+            await h.Store.UpdateNodeAsync(wrong with { InstanceInfo = new Dictionary<string, string> { [DeployBootMode.Key] = "efi" } }, CancellationToken.None);
+            var e = await Assert.ThrowsAsync<DeployException>(() => h.Deploy.DeployAsync(wrong.Name, new DeployRequest { BootIso = baseUrl }, null, CancellationToken.None));
+            Assert.Equal(DeployFailure.InvalidInstanceInfo, e.Failure);
+            Assert.Contains("instance_info/deploy_boot_mode 'efi'", e.Message, StringComparison.Ordinal);
+            Assert.Contains("use uefi or bios", e.Message, StringComparison.Ordinal);
+            var refused = (await h.Store.GetNodeAsync(wrong.Name, CancellationToken.None))!;
+            Assert.Equal(ProvisionStates.Available, refused.ProvisionState);
+            Assert.Null(refused.Reservation);
+            Assert.Equal(fetchesBefore, h.Files.Requests("base.iso"));
+            Assert.DoesNotContain(wrongBmc.Requests, r => r.Method != "GET");
+        }
     }
 
     /// <summary>The base in the cache is whole and verified: one blob whose bytes hash to the base's SHA-256, no node referencing it.</summary>

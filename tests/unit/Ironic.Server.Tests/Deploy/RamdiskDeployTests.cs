@@ -513,7 +513,7 @@ public sealed class RamdiskDeployTests : IAsyncLifetime
     {
         public Task<HardwarePowerState> GetPowerStateAsync(CancellationToken cancellationToken) => Task.FromResult(HardwarePowerState.Off);
         public Task SetPowerStateAsync(PowerAction action, CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task SetBootDeviceAsync(BootDevice device, bool once, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task SetBootDeviceAsync(BootDevice device, bool once, BootMode? mode, CancellationToken cancellationToken) => Task.CompletedTask;
         public Task InsertVirtualMediaAsync(Uri image, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("The BMC answered 400 to InsertMedia: InsertMedia refused (test)");
         public Task EjectVirtualMediaAsync(CancellationToken cancellationToken) => Task.CompletedTask;
