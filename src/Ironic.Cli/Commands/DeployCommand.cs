@@ -213,6 +213,7 @@ internal static class DeployCommand
         ("kernel", s.Kernel),
         ("ramdisk", s.Ramdisk),
         ("kernel_arguments", s.KernelArguments),
+        ("boot_mode", s.BootMode),
         ("one_shot", s.OneShot ? "true" : "false"),
         ("one_shot_release", OneShotReleaseText(s)),
         ("updated_at", s.UpdatedAt.ToString("u", CultureInfo.InvariantCulture)),

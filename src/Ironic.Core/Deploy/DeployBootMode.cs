@@ -45,6 +45,20 @@ public static class DeployBootMode
         return null;
     }
 
+    /// <summary>What the node asks for, to show: uefi, bios, null for nothing; a value that is no mode shows as written (the deploy refuses it).</summary>
+    public static string? Describe(Node node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        try
+        {
+            return Of(node) is { } mode ? Format(mode) : null;
+        }
+        catch (DeployException)
+        {
+            return node.InstanceInfo.GetValueOrDefault(Key) is { Length: > 0 } text ? text : node.InstanceInfo.GetValueOrDefault(CapabilitiesKey);
+        }
+    }
+
     /// <summary>uefi, or bios (legacy, Redfish's name, also reads); any case. Null for anything else.</summary>
     public static BootMode? Parse(string text)
     {

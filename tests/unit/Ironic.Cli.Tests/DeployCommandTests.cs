@@ -142,6 +142,7 @@ public sealed class DeployCommandTests : IAsyncLifetime
         Assert.Contains("n1: setting a one-time boot from the network in bios mode", error, StringComparison.Ordinal);
         await using var store = await InventoryStores.OpenAsync(StoreLocation.Sqlite(Db), CancellationToken.None);
         Assert.Equal("bios", (await store.GetNodeAsync("n1", CancellationToken.None))!.InstanceInfo[DeployBootMode.Key]);
+        Assert.Matches(@"boot_mode\s+bios", (await RunAsync("deploy", "show", "n1")).Output);
 
         var wrong = await RunAsync("deploy", "start", "n1", "--kernel", "http://img.test/k", "--ramdisk", "http://img.test/r", "--boot-mode", "efi");
         Assert.Equal(2, wrong.Code);

@@ -40,6 +40,16 @@ public class DeployBootModeTests
     }
 
     [Fact]
+    public void Describe_ShowsWhatTheNodeAsks_InIronicsWords_AndAWrongValueAsWritten()
+    {
+        Assert.Equal("bios", DeployBootMode.Describe(With((DeployBootMode.Key, "Legacy"))));
+        Assert.Equal("uefi", DeployBootMode.Describe(With((DeployBootMode.CapabilitiesKey, """{"boot_mode": "uefi"}"""))));
+        Assert.Equal("efi", DeployBootMode.Describe(With((DeployBootMode.Key, "efi"))));
+        Assert.Null(DeployBootMode.Describe(With()));
+        Assert.Equal("bios", DeployStatus.FromNode(With((DeployBootMode.Key, "bios"))).BootMode);
+    }
+
+    [Fact]
     public void TheRequestsMode_IsWrittenInIronicsWords_AndAnAbsentOneKeepsTheNodes()
     {
         var request = new DeployRequest { BootIso = new Uri("http://img/a.iso") };
