@@ -166,59 +166,48 @@ public sealed class OneShotReleaser(IInventoryStore store, ImageCache cache, Nod
         if (node is null) return true;
         if (OneShotRelease.PendingSince(node) is not { } since) return node.ProvisionState != ProvisionStates.Deploying;
         if (servedAt < since || OneShotRelease.ReadAt(node) is not null) return true;
-        if (!await store.TryReserveAsync(node.Uuid, conductor, cancellationToken).ConfigureAwait(false)) return false;
-        try
+        var (reserved, _) = await store.TryUnderReservationAsync(uuid, conductor, async current =>
         {
-            node = await store.GetNodeAsync(uuid.ToString("D"), cancellationToken).ConfigureAwait(false);
-            if (node is null || node.ProvisionState != ProvisionStates.Active || OneShotRelease.PendingSince(node) != since) return true;
-            var info = new Dictionary<string, string>(node.InstanceInfo, StringComparer.Ordinal) { [OneShotRelease.ReadAtKey] = OneShotRelease.Format(servedAt) };
-            await store.UpdateNodeAsync(node with { InstanceInfo = info }, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        finally
-        {
-            await store.ReleaseAsync(uuid, conductor, CancellationToken.None).ConfigureAwait(false);
-        }
+            if (current is null || current.ProvisionState != ProvisionStates.Active || OneShotRelease.PendingSince(current) != since) return current;
+            var info = new Dictionary<string, string>(current.InstanceInfo, StringComparer.Ordinal) { [OneShotRelease.ReadAtKey] = OneShotRelease.Format(servedAt) };
+            return await store.UpdateNodeAsync(current with { InstanceInfo = info }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        return reserved;
     }
 
     private async Task<OneShotOutcome?> ReleaseAsync(Node node, DateTimeOffset since, CancellationToken cancellationToken)
     {
         // Busy (a deploy, an undeploy, another server): try again at the next sweep.
-        if (!await store.TryReserveAsync(node.Uuid, conductor, cancellationToken).ConfigureAwait(false)) return null;
-        try
+        var (_, outcome) = await store.TryUnderReservationAsync(node.Uuid, conductor, async current =>
         {
-            node = await store.GetNodeAsync(node.Uuid.ToString("D"), cancellationToken).ConfigureAwait(false) ?? throw NodeNotFoundException.ForNode(node.Uuid.ToString("D"));
-            if (node.ProvisionState != ProvisionStates.Active || OneShotRelease.PendingSince(node) != since)
+            if (current is null || current.ProvisionState != ProvisionStates.Active || OneShotRelease.PendingSince(current) != since)
             {
                 Forget(node.Uuid);
                 return null;
             }
             try
             {
-                await using (var machine = new HardwareLease(hardware.Create(node)))
+                await using (var machine = new HardwareLease(hardware.Create(current)))
                 {
                     await machine.Hardware.EjectVirtualMediaAsync(cancellationToken).ConfigureAwait(false);
                 }
-                await NodeIsoArtifacts.DropAsync(store, cache, node.Uuid, cancellationToken).ConfigureAwait(false);
-                var info = new Dictionary<string, string>(node.InstanceInfo, StringComparer.Ordinal);
+                await NodeIsoArtifacts.DropAsync(store, cache, current.Uuid, cancellationToken).ConfigureAwait(false);
+                var info = new Dictionary<string, string>(current.InstanceInfo, StringComparer.Ordinal);
                 info.Remove(OneShotRelease.PendingSinceKey);
                 info[OneShotRelease.ReleasedAtKey] = OneShotRelease.Format(DateTimeOffset.UtcNow);
-                await store.UpdateNodeAsync(node with { InstanceInfo = info, LastError = null }, cancellationToken).ConfigureAwait(false);
-                Forget(node.Uuid);
-                return new OneShotOutcome(node.Uuid, node.Name, null);
+                await store.UpdateNodeAsync(current with { InstanceInfo = info, LastError = null }, cancellationToken).ConfigureAwait(false);
+                Forget(current.Uuid);
+                return new OneShotOutcome(current.Uuid, current.Name, null);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                reads.Postpone(node.Uuid, DateTimeOffset.UtcNow);
+                reads.Postpone(current.Uuid, DateTimeOffset.UtcNow);
                 var message = string.Create(CultureInfo.InvariantCulture,
                     $"The one-shot release of the node's ISO failed: {e.Message}. Boot server {conductor} tries again in {settleTime.TotalSeconds:0.#} s; 'ironic deploy stop' undeploys the node instead.");
-                await store.UpdateNodeAsync(node with { LastError = message }, CancellationToken.None).ConfigureAwait(false);
-                return new OneShotOutcome(node.Uuid, node.Name, e);
+                await store.UpdateNodeAsync(current with { LastError = message }, CancellationToken.None).ConfigureAwait(false);
+                return (OneShotOutcome?)new OneShotOutcome(current.Uuid, current.Name, e);
             }
-        }
-        finally
-        {
-            await store.ReleaseAsync(node.Uuid, conductor, CancellationToken.None).ConfigureAwait(false);
-        }
+        }, cancellationToken).ConfigureAwait(false);
+        return outcome;
     }
 }

@@ -167,19 +167,12 @@ public sealed class RamdiskDeploy(IInventoryStore store, ImageCache cache, NodeH
         {
             var node = await store.GetNodeAsync(nodeUuid.ToString("D"), cancellationToken).ConfigureAwait(false);
             if (node is null || !IsWaitingForCallBack(node)) return node;
-            if (await store.TryReserveAsync(nodeUuid, conductor, cancellationToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    node = await store.GetNodeAsync(nodeUuid.ToString("D"), cancellationToken).ConfigureAwait(false);
-                    if (node is null || !IsWaitingForCallBack(node)) return node;
-                    return await store.UpdateNodeAsync(node with { ProvisionState = ProvisionStates.Active, TargetProvisionState = null, PowerState = PowerStates.On, LastError = null }, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    await store.ReleaseAsync(nodeUuid, conductor, CancellationToken.None).ConfigureAwait(false);
-                }
-            }
+            var (reserved, after) = await store.TryUnderReservationAsync(nodeUuid, conductor, async current =>
+                current is null || !IsWaitingForCallBack(current)
+                    ? current
+                    : await store.UpdateNodeAsync(current with { ProvisionState = ProvisionStates.Active, TargetProvisionState = null, PowerState = PowerStates.On, LastError = null }, cancellationToken).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
+            if (reserved) return after;
             if (DateTimeOffset.UtcNow >= deadline) return node;
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
         }

@@ -206,6 +206,30 @@ public abstract class InventoryStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TryUnderReservation_WorksOnTheNodeAsReserved_ReleasesEvenWhenTheWorkFails_AndLeavesAHeldNodeAlone()
+    {
+        var node = await Store.CreateNodeAsync(NewNode("under"), default);
+        var (reserved, seen) = await Store.TryUnderReservationAsync(node.Uuid, "c1", n => Task.FromResult(n?.Reservation), default);
+        Assert.True(reserved);
+        Assert.Equal("c1", seen);
+        Assert.Null((await Store.GetNodeAsync("under", default))!.Reservation);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.TryUnderReservationAsync<int>(node.Uuid, "c1", _ => throw new InvalidOperationException("boom"), default));
+        Assert.Null((await Store.GetNodeAsync("under", default))!.Reservation);
+
+        Assert.True(await Store.TryReserveAsync(node.Uuid, "other", default));
+        var ran = false;
+        (reserved, _) = await Store.TryUnderReservationAsync(node.Uuid, "c1", n =>
+        {
+            ran = true;
+            return Task.FromResult(n?.Reservation);
+        }, default);
+        Assert.False(reserved);
+        Assert.False(ran);
+        Assert.Equal("other", (await Store.GetNodeAsync("under", default))!.Reservation);
+    }
+
+    [Fact]
     public async Task TryReserve_ManyConductorsRacing_ExactlyOneWins()
     {
         var node = await Store.CreateNodeAsync(NewNode("race"), default);
