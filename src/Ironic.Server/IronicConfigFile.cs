@@ -19,9 +19,11 @@ public static class IronicConfigFile
         ArgumentNullException.ThrowIfNull(conf);
         var source = conf.Source;
         string? Get(string section, string key) => conf.Get(section, key);
+        // What the deploy fronts read too (the ring, the inventory, the image cache): one reading for both.
+        var deploy = DeployConfiguration.From(conf);
 
         if (Get("DEFAULT", "host") is { } host) options = options with { Name = host };
-        if (conf.HashPartitionExponent() is { } exponent) options = options with { HashPartitionExponent = exponent };
+        if (deploy.HashPartitionExponent is { } exponent) options = options with { HashPartitionExponent = exponent };
 
         var hostIp = Get("api", "host_ip");
         var port = Get("api", "port");
@@ -40,10 +42,10 @@ public static class IronicConfigFile
         options = options with { BootConfig = boot };
 
         if (conf.Seconds("conductor", "heartbeat_interval") is { } interval) options = options with { HeartbeatInterval = interval };
-        if (conf.Seconds("conductor", "heartbeat_timeout") is { } timeout) options = options with { HeartbeatTimeout = timeout };
+        if (deploy.HeartbeatTimeout is { } timeout) options = options with { HeartbeatTimeout = timeout };
         if (conf.Seconds("conductor", "check_provision_state_interval") is { } sweep) options = options with { ReservationSweepInterval = sweep };
         if (Get("conductor", "conductor_group") is { } group) options = options with { ConductorGroup = group };
-        if (conf.Database() is { } database) options = options with { Store = database };
+        if (deploy.Store is { } database) options = options with { Store = database };
 
         if (Get("boot_server", "internal_url") is { } internalUrl)
         {
@@ -66,8 +68,6 @@ public static class IronicConfigFile
         if (Get("boot_server", "allowed_networks") is { } networks) options = options with { AllowedNetworks = BootServerOptions.ParseNetworks(networks) };
         if (conf.Bool("boot_server", "status_page") is { } statusPage) options = options with { StatusPage = statusPage };
         if (conf.PathOf("boot_server", "images_directory") is { } images) options = options with { ImagesDirectory = images };
-        // The image cache as the deploy fronts read it: one reading of [deploy] for both.
-        var deploy = DeployConfiguration.From(conf);
         if (deploy.ImageCacheDirectory is { } cacheDir) options = options with { ImageCacheDirectory = cacheDir };
         if (deploy.ImageCacheMaxBytes is { } cacheSize) options = options with { ImageCacheMaxBytes = cacheSize };
         if (conf.Seconds("deploy", "one_shot_settle_time") is { } settle) options = options with { OneShotSettleTime = settle };
@@ -91,5 +91,4 @@ public static class IronicConfigFile
             throw new FileNotFoundException($"Cannot read the shared secret file '{path}': {e.Message}.", path, e);
         }
     }
-
 }
