@@ -178,7 +178,7 @@ public sealed class OneShotReleaser(IInventoryStore store, ImageCache cache, Nod
     private async Task<OneShotOutcome?> ReleaseAsync(Node node, DateTimeOffset since, CancellationToken cancellationToken)
     {
         // Busy (a deploy, an undeploy, another server): try again at the next sweep.
-        var (_, outcome) = await store.TryUnderReservationAsync(node.Uuid, conductor, async current =>
+        var (_, outcome) = await store.TryUnderReservationAsync<OneShotOutcome?>(node.Uuid, conductor, async current =>
         {
             if (current is null || current.ProvisionState != ProvisionStates.Active || OneShotRelease.PendingSince(current) != since)
             {
@@ -205,7 +205,7 @@ public sealed class OneShotReleaser(IInventoryStore store, ImageCache cache, Nod
                 var message = string.Create(CultureInfo.InvariantCulture,
                     $"The one-shot release of the node's ISO failed: {e.Message}. Boot server {conductor} tries again in {settleTime.TotalSeconds:0.#} s; 'ironic deploy stop' undeploys the node instead.");
                 await store.UpdateNodeAsync(current with { LastError = message }, CancellationToken.None).ConfigureAwait(false);
-                return (OneShotOutcome?)new OneShotOutcome(current.Uuid, current.Name, e);
+                return new OneShotOutcome(current.Uuid, current.Name, e);
             }
         }, cancellationToken).ConfigureAwait(false);
         return outcome;
